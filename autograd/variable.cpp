@@ -1,0 +1,58 @@
+#include "keel/autograd/variable.h"
+
+#include <atomic>
+
+#include "keel/core/error.h"
+
+namespace keel {
+
+struct Variable::Impl {
+  std::uint64_t id;
+  Tensor value;
+  Tensor grad;
+  bool requires_grad;
+  std::string name;
+};
+
+namespace {
+std::atomic<std::uint64_t> g_next_id{1};
+}
+
+Variable::Variable(Tensor value, bool requires_grad, std::string name)
+    : impl_(std::make_shared<Impl>(Impl{g_next_id.fetch_add(1, std::memory_order_relaxed),
+                                        std::move(value), Tensor(), requires_grad,
+                                        std::move(name)})) {}
+
+Variable::Impl& Variable::impl() const {
+  if (!impl_) throw ValueError("Variable: the variable is undefined");
+  return *impl_;
+}
+
+std::uint64_t Variable::id() const { return impl().id; }
+const Tensor& Variable::value() const { return impl().value; }
+
+void Variable::set_value(Tensor value) {
+  Impl& i = impl();
+  if (i.value.defined() && !(value.shape() == i.value.shape()))
+    throw ShapeError("Variable '" + i.name + "': set_value got shape " + value.shape().str() +
+                     ", expected " + i.value.shape().str());
+  i.value = std::move(value);
+}
+
+const Tensor& Variable::grad() const { return impl().grad; }
+
+void Variable::set_grad(Tensor grad) {
+  Impl& i = impl();
+  if (grad.defined() && !(grad.shape() == i.value.shape()))
+    throw ShapeError("Variable '" + i.name + "': gradient of shape " + grad.shape().str() +
+                     " does not match the value's shape " + i.value.shape().str());
+  i.grad = std::move(grad);
+}
+
+void Variable::zero_grad() { impl().grad = Tensor(); }
+bool Variable::requires_grad() const { return impl().requires_grad; }
+void Variable::set_requires_grad(bool r) { impl().requires_grad = r; }
+const std::string& Variable::name() const { return impl().name; }
+void Variable::set_name(std::string name) { impl().name = std::move(name); }
+
+}  // namespace keel

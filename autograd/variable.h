@@ -1,0 +1,51 @@
+// Variable: a value Tensor that the tape can differentiate with respect to.
+//
+// A Variable is a shared handle (copies refer to the same value, gradient and flags). It has a
+// process-unique id by which tapes route gradients, so a Variable that dies while a tape is
+// alive never aliases a new one. Ops on Variables (autograd/ops.h) are recorded on every active
+// Tape when at least one input `requires_grad()`; their result then requires grad too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "keel/core/tensor.h"
+
+namespace keel {
+
+class Variable {
+ public:
+  Variable() = default;  // undefined
+  // Implicit from a Tensor: a constant (no gradient).
+  Variable(Tensor value, bool requires_grad = false, std::string name = {});  // NOLINT
+
+  bool defined() const { return impl_ != nullptr; }
+  std::uint64_t id() const;
+
+  const Tensor& value() const;
+  // Replaces the value (e.g. after an optimizer update); the shape must stay the same.
+  void set_value(Tensor value);
+  const Shape& shape() const { return value().shape(); }
+
+  // The gradient stored on this Variable (undefined until set): optimizers read it.
+  const Tensor& grad() const;
+  void set_grad(Tensor grad);
+  void zero_grad();
+
+  bool requires_grad() const;
+  void set_requires_grad(bool r);
+  const std::string& name() const;
+  void set_name(std::string name);
+
+  // Shorthands for value().
+  std::vector<float> to_vector() const { return value().to_vector(); }
+  float item() const { return value().item(); }
+
+ private:
+  struct Impl;
+  Impl& impl() const;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace keel

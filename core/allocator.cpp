@@ -1,0 +1,105 @@
+#include "keel/core/allocator.h"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace keel {
+namespace {
+
+constexpr std::size_t kAlignment = 64;
+
+// Sizes are rounded up so that slightly different requests share blocks: to 64 bytes below
+// 4 KiB, then to 1/8 of the next power of two (at most 12.5 % slack).
+std::size_t round_size(std::size_t bytes) {
+  if (bytes <= 4096) return ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
+  std::size_t p = 4096;
+  while (p < bytes) p <<= 1;
+  const std::size_t step = p / 8;
+  return ((bytes + step - 1) / step) * step;
+}
+
+class CachingAllocator {
+ public:
+  void* take(std::size_t rounded) {
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.allocations;
+      auto it = free_.find(rounded);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        ++stats_.cache_hits;
+        stats_.bytes_cached -= rounded;
+        note_in_use(rounded);
+        return p;
+      }
+      note_in_use(rounded);
+    }
+    void* p = std::aligned_alloc(kAlignment, rounded);
+    if (!p) {
+      std::lock_guard lock(mu_);
+      stats_.bytes_in_use -= rounded;
+      throw std::bad_alloc();
+    }
+    return p;
+  }
+
+  void give_back(void* p, std::size_t rounded) {
+    std::lock_guard lock(mu_);
+    stats_.bytes_in_use -= rounded;
+    stats_.bytes_cached += rounded;
+    free_[rounded].push_back(p);
+  }
+
+  void empty() {
+    std::lock_guard lock(mu_);
+    for (auto& [size, blocks] : free_)
+      for (void* p : blocks) std::free(p);
+    free_.clear();
+    stats_.bytes_cached = 0;
+  }
+
+  AllocatorStats stats() {
+    std::lock_guard lock(mu_);
+    return stats_;
+  }
+
+  void reset_peak() {
+    std::lock_guard lock(mu_);
+    stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  }
+
+ private:
+  void note_in_use(std::size_t rounded) {
+    stats_.bytes_in_use += rounded;
+    if (stats_.bytes_in_use > stats_.peak_bytes_in_use)
+      stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  }
+
+  std::mutex mu_;
+  std::map<std::size_t, std::vector<void*>> free_;
+  AllocatorStats stats_;
+};
+
+// Never destroyed: tensors held in static objects may be released after main returns.
+CachingAllocator& instance() {
+  static auto* a = new CachingAllocator();
+  return *a;
+}
+
+}  // namespace
+
+Buffer allocate(std::size_t bytes) {
+  const std::size_t rounded = round_size(bytes == 0 ? 1 : bytes);
+  void* p = instance().take(rounded);
+  return Buffer(p, [rounded](void* q) { instance().give_back(q, rounded); });
+}
+
+AllocatorStats allocator_stats() { return instance().stats(); }
+void reset_peak_bytes() { instance().reset_peak(); }
+void empty_cache() { instance().empty(); }
+
+}  // namespace keel

@@ -1,0 +1,37 @@
+// The one caching allocator every tensor buffer comes from.
+//
+// Why: on this machine writing into freshly mapped pages runs at 2-5 GB/s against 30-40 GB/s
+// into reused memory, so a large convolution output allocated per call costs 15-30 ms. Freed
+// blocks are therefore kept, bucketed by rounded size, and handed out again. Blocks are 64-byte
+// aligned (AVX-512 lines). Thread-safe.
+//
+// Counters are readable by tests and benchmarks; `empty_cache()` returns cached blocks to the OS.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace keel {
+
+struct AllocatorStats {
+  std::size_t bytes_in_use = 0;    // handed out and not yet released
+  std::size_t bytes_cached = 0;    // released, kept for reuse
+  std::size_t peak_bytes_in_use = 0;
+  std::uint64_t allocations = 0;   // requests served
+  std::uint64_t cache_hits = 0;    // requests served from the cache
+};
+
+// A buffer owned by the allocator; returned to its cache when the last handle goes.
+using Buffer = std::shared_ptr<void>;
+
+// Allocates at least `bytes` bytes (64-byte aligned). A request for 0 bytes gives a valid,
+// non-null buffer of one cache line.
+Buffer allocate(std::size_t bytes);
+
+AllocatorStats allocator_stats();
+void reset_peak_bytes();
+// Frees every cached (unused) block.
+void empty_cache();
+
+}  // namespace keel

@@ -1,0 +1,113 @@
+#include "keel/core/dnnl_adapter.h"
+
+#include "keel/core/context.h"
+#include "keel/core/error.h"
+
+namespace keel::dnnl_adapter {
+
+using dnnl::primitive_attr;
+
+memory::desc plain_desc(const memory::dims& dims, const memory::dims& strides) {
+  return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag) {
+  return memory::desc(dims, memory::data_type::f32, tag);
+}
+
+primitive_attr default_attr() {
+  primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+void rethrow_backend_error(const char* what, const dnnl::error& e) {
+  throw BackendError(std::string(what) + ": oneDNN refused the operation (" + e.what() + ")");
+}
+
+dnnl::reorder::primitive_desc reorder(const memory::desc& src, const memory::desc& dst) {
+  return guarded("reorder", [&] {
+    return dnnl::reorder::primitive_desc(detail::engine(), src, detail::engine(), dst,
+                                         default_attr());
+  });
+}
+
+dnnl::eltwise_forward::primitive_desc eltwise_forward(prop_kind prop, algorithm alg,
+                                                      const memory::desc& src, float alpha,
+                                                      float beta) {
+  return guarded("eltwise_forward", [&] {
+    return dnnl::eltwise_forward::primitive_desc(
+        dnnl::eltwise_forward::desc(prop, alg, src, alpha, beta), default_attr(),
+        detail::engine());
+  });
+}
+
+dnnl::eltwise_backward::primitive_desc eltwise_backward(
+    algorithm alg, const memory::desc& diff, const memory::desc& data, float alpha, float beta,
+    const dnnl::eltwise_forward::primitive_desc& hint) {
+  return guarded("eltwise_backward", [&] {
+    return dnnl::eltwise_backward::primitive_desc(
+        dnnl::eltwise_backward::desc(alg, diff, data, alpha, beta), default_attr(),
+        detail::engine(), hint);
+  });
+}
+
+dnnl::binary::primitive_desc binary(algorithm alg, const memory::desc& src0,
+                                    const memory::desc& src1, const memory::desc& dst) {
+  return guarded("binary", [&] {
+    return dnnl::binary::primitive_desc(dnnl::binary::desc(alg, src0, src1, dst), default_attr(),
+                                        detail::engine());
+  });
+}
+
+dnnl::reduction::primitive_desc reduction(algorithm alg, const memory::desc& src,
+                                          const memory::desc& dst) {
+  return guarded("reduction", [&] {
+    return dnnl::reduction::primitive_desc(dnnl::reduction::desc(alg, src, dst, 0.f, 0.f),
+                                           default_attr(), detail::engine());
+  });
+}
+
+dnnl::matmul::primitive_desc matmul(const memory::desc& a, const memory::desc& b,
+                                    const memory::desc& dst) {
+  return guarded("matmul", [&] {
+    return dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, dst), default_attr(),
+                                        detail::engine());
+  });
+}
+
+dnnl::softmax_forward::primitive_desc softmax_forward(prop_kind prop, const memory::desc& src,
+                                                      int axis) {
+  return guarded("softmax_forward", [&] {
+    return dnnl::softmax_forward::primitive_desc(dnnl::softmax_forward::desc(prop, src, axis),
+                                                 default_attr(), detail::engine());
+  });
+}
+
+dnnl::softmax_backward::primitive_desc softmax_backward(
+    const memory::desc& diff, const memory::desc& dst, int axis,
+    const dnnl::softmax_forward::primitive_desc& hint) {
+  return guarded("softmax_backward", [&] {
+    return dnnl::softmax_backward::primitive_desc(
+        dnnl::softmax_backward::desc(diff, dst, axis), default_attr(), detail::engine(), hint);
+  });
+}
+
+dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& srcs,
+                                    const memory::desc& dst) {
+  return guarded("concat", [&] {
+    return dnnl::concat::primitive_desc(dst, axis, srcs, detail::engine(), default_attr());
+  });
+}
+
+void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
+             std::unordered_map<int, memory> args) {
+  if (scratchpad_md.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, detail::scratchpad(scratchpad_md));
+  guarded("execute", [&] {
+    prim.execute(detail::stream(), args);
+    detail::stream().wait();
+    return 0;
+  });
+}
+
+}  // namespace keel::dnnl_adapter

@@ -1,0 +1,78 @@
+// The one adapter over oneDNN's descriptor-building API.
+//
+// Debian 12 ships oneDNN 2.6, whose primitives are built from op descriptors
+// (`eltwise_forward::desc` then `primitive_desc`); oneDNN 3 removed those. Every call that builds
+// a descriptor lives in this file and its .cpp so that moving to v3 touches one place. Every
+// primitive descriptor is created with a user-managed scratchpad (see context.h).
+//
+// Functions return primitive descriptors; callers cache them with their primitives through
+// core/primitive_cache.h. oneDNN's own exceptions are turned into BackendError naming the op.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace keel::dnnl_adapter {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+
+// A plain (strided) f32 descriptor.
+memory::desc plain_desc(const memory::dims& dims, const memory::dims& strides);
+// A descriptor with an explicit format tag.
+memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag);
+
+dnnl::primitive_attr default_attr();
+
+dnnl::reorder::primitive_desc reorder(const memory::desc& src, const memory::desc& dst);
+
+dnnl::eltwise_forward::primitive_desc eltwise_forward(prop_kind prop, algorithm alg,
+                                                      const memory::desc& src, float alpha,
+                                                      float beta);
+dnnl::eltwise_backward::primitive_desc eltwise_backward(
+    algorithm alg, const memory::desc& diff, const memory::desc& data, float alpha, float beta,
+    const dnnl::eltwise_forward::primitive_desc& hint);
+
+dnnl::binary::primitive_desc binary(algorithm alg, const memory::desc& src0,
+                                    const memory::desc& src1, const memory::desc& dst);
+
+dnnl::reduction::primitive_desc reduction(algorithm alg, const memory::desc& src,
+                                          const memory::desc& dst);
+
+dnnl::matmul::primitive_desc matmul(const memory::desc& a, const memory::desc& b,
+                                    const memory::desc& dst);
+
+dnnl::softmax_forward::primitive_desc softmax_forward(prop_kind prop, const memory::desc& src,
+                                                      int axis);
+dnnl::softmax_backward::primitive_desc softmax_backward(
+    const memory::desc& diff, const memory::desc& dst, int axis,
+    const dnnl::softmax_forward::primitive_desc& hint);
+
+dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& srcs,
+                                    const memory::desc& dst);
+
+// Runs `prim` on the keel stream with `args`, adding the scratchpad `pd` asks for.
+void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
+             std::unordered_map<int, memory> args);
+
+// Runs `make` and converts a dnnl::error into BackendError("<what>: ...").
+template <typename F>
+auto guarded(const char* what, F&& make) -> decltype(make());
+
+[[noreturn]] void rethrow_backend_error(const char* what, const dnnl::error& e);
+
+template <typename F>
+auto guarded(const char* what, F&& make) -> decltype(make()) {
+  try {
+    return make();
+  } catch (const dnnl::error& e) {
+    rethrow_backend_error(what, e);
+  }
+}
+
+}  // namespace keel::dnnl_adapter

@@ -1,0 +1,116 @@
+#include "keel/core/random.h"
+
+#include <cmath>
+#include <numbers>
+
+#include "keel/core/error.h"
+
+namespace keel {
+namespace {
+
+constexpr std::uint32_t kMul0 = 0xD2511F53, kMul1 = 0xCD9E8D57;
+constexpr std::uint32_t kWeyl0 = 0x9E3779B9, kWeyl1 = 0xBB67AE85;
+
+// Maps 32 random bits to a float in [0, 1) with 24 bits of precision.
+inline float to_unit(std::uint32_t x) { return static_cast<float>(x >> 8) * 0x1p-24f; }
+
+}  // namespace
+
+void philox4x32(std::uint64_t key, std::uint64_t counter_lo, std::uint64_t counter_hi,
+                std::uint32_t out[4]) {
+  std::uint32_t c0 = static_cast<std::uint32_t>(counter_lo), c1 = static_cast<std::uint32_t>(counter_lo >> 32);
+  std::uint32_t c2 = static_cast<std::uint32_t>(counter_hi), c3 = static_cast<std::uint32_t>(counter_hi >> 32);
+  std::uint32_t k0 = static_cast<std::uint32_t>(key), k1 = static_cast<std::uint32_t>(key >> 32);
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = static_cast<std::uint64_t>(kMul0) * c0;
+    const std::uint64_t p1 = static_cast<std::uint64_t>(kMul1) * c2;
+    const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
+    const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
+    c1 = static_cast<std::uint32_t>(p1);
+    c3 = static_cast<std::uint32_t>(p0);
+    c0 = n0;
+    c2 = n2;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+}
+
+void Philox::fill_u32(std::span<std::uint32_t> out) {
+  const std::int64_t n = static_cast<std::int64_t>(out.size());
+  const std::int64_t blocks = (n + 3) / 4;
+  const std::uint64_t base = state_.counter;
+#pragma omp parallel for schedule(static) if (blocks > 4096)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    std::uint32_t r[4];
+    philox4x32(state_.seed, base + static_cast<std::uint64_t>(b), 0, r);
+    for (int j = 0; j < 4 && b * 4 + j < n; ++j) out[static_cast<std::size_t>(b * 4 + j)] = r[j];
+  }
+  state_.counter += static_cast<std::uint64_t>(blocks);
+}
+
+void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
+  if (!(hi >= lo)) throw ValueError("fill_uniform: hi must be >= lo");
+  const std::int64_t n = static_cast<std::int64_t>(out.size());
+  const std::int64_t blocks = (n + 3) / 4;
+  const std::uint64_t base = state_.counter;
+  const float scale = hi - lo;
+#pragma omp parallel for schedule(static) if (blocks > 4096)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    std::uint32_t r[4];
+    philox4x32(state_.seed, base + static_cast<std::uint64_t>(b), 0, r);
+    for (int j = 0; j < 4 && b * 4 + j < n; ++j)
+      out[static_cast<std::size_t>(b * 4 + j)] = lo + scale * to_unit(r[j]);
+  }
+  state_.counter += static_cast<std::uint64_t>(blocks);
+}
+
+void Philox::fill_normal(std::span<float> out, float mean, float stddev) {
+  const std::int64_t n = static_cast<std::int64_t>(out.size());
+  const std::int64_t blocks = (n + 3) / 4;
+  const std::uint64_t base = state_.counter;
+#pragma omp parallel for schedule(static) if (blocks > 4096)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    std::uint32_t r[4];
+    philox4x32(state_.seed, base + static_cast<std::uint64_t>(b), 0, r);
+    for (int pair = 0; pair < 2; ++pair) {
+      // u1 in (0, 1] so that log(u1) is finite.
+      const double u1 = (static_cast<double>(r[2 * pair] >> 8) + 1.0) * 0x1p-24;
+      const double u2 = static_cast<double>(r[2 * pair + 1] >> 8) * 0x1p-24;
+      const double radius = std::sqrt(-2.0 * std::log(u1));
+      const double angle = 2.0 * std::numbers::pi * u2;
+      const double z[2] = {radius * std::cos(angle), radius * std::sin(angle)};
+      for (int j = 0; j < 2; ++j) {
+        const std::int64_t i = b * 4 + pair * 2 + j;
+        if (i < n) out[static_cast<std::size_t>(i)] = static_cast<float>(mean + stddev * z[j]);
+      }
+    }
+  }
+  state_.counter += static_cast<std::uint64_t>(blocks);
+}
+
+std::uint64_t Philox::uniform_int(std::uint64_t n) {
+  if (n == 0) throw ValueError("uniform_int: n is 0, expected n > 0");
+  // Rejection sampling on 64-bit draws keeps the result unbiased.
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  for (;;) {
+    std::uint32_t r[4];
+    philox4x32(state_.seed, state_.counter++, 0, r);
+    const std::uint64_t v = (static_cast<std::uint64_t>(r[0]) << 32) | r[1];
+    if (v < limit) return v % n;
+  }
+}
+
+Philox& global_rng() {
+  static Philox rng(kDefaultSeed);
+  return rng;
+}
+
+void set_seed(std::uint64_t seed) { global_rng().set_state({seed, 0}); }
+RngState rng_state() { return global_rng().state(); }
+void set_rng_state(RngState state) { global_rng().set_state(state); }
+
+}  // namespace keel

@@ -1,0 +1,267 @@
+#include "keel/core/tensor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <ostream>
+#include <sstream>
+
+#include "keel/core/context.h"
+#include "keel/core/error.h"
+#include "keel/core/primitive_cache.h"
+#include "keel/core/random.h"
+
+namespace keel {
+
+using dnnl::memory;
+
+dnnl::memory::dims to_dims(const Shape& s) {
+  if (!s.is_fully_defined())
+    throw ShapeError("Tensor: shape " + s.str() + " has an unknown dimension");
+  if (s.rank() == 0) return {1};  // oneDNN has no rank-0 memory: a scalar is {1}
+  return {s.data(), s.data() + s.rank()};
+}
+
+memory::desc row_major_desc(const Shape& s) {
+  const auto dims = to_dims(s);
+  memory::dims strides(dims.size());
+  memory::dim acc = 1;
+  for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
+    strides[i] = acc;
+    acc *= std::max<memory::dim>(dims[i], 1);
+  }
+  return dnnl_adapter::plain_desc(dims, strides);
+}
+
+Tensor Tensor::empty(const Shape& shape) {
+  return empty_like_desc(shape, row_major_desc(shape));
+}
+
+Tensor Tensor::zeros(const Shape& shape) { return full(shape, 0.f); }
+Tensor Tensor::ones(const Shape& shape) { return full(shape, 1.f); }
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  Tensor t = empty(shape);
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::from_data(const Shape& shape, const std::vector<float>& data) {
+  if (static_cast<std::int64_t>(data.size()) != shape.numel())
+    throw ShapeError("Tensor::from_data: " + std::to_string(data.size()) +
+                     " values given for shape " + shape.str() + ", expected " +
+                     std::to_string(shape.numel()));
+  Tensor t = empty(shape);
+  std::copy(data.begin(), data.end(), t.data());
+  return t;
+}
+
+Tensor Tensor::random_uniform(const Shape& shape, float lo, float hi) {
+  Tensor t = empty(shape);
+  global_rng().fill_uniform({t.data(), static_cast<std::size_t>(t.numel())}, lo, hi);
+  return t;
+}
+
+Tensor Tensor::random_normal(const Shape& shape, float mean, float stddev) {
+  Tensor t = empty(shape);
+  global_rng().fill_normal({t.data(), static_cast<std::size_t>(t.numel())}, mean, stddev);
+  return t;
+}
+
+Tensor Tensor::empty_like_desc(const Shape& shape, const memory::desc& md, Axes axes) {
+  return from_buffer(shape, md, allocate(md.get_size()), std::move(axes));
+}
+
+Tensor Tensor::from_buffer(const Shape& shape, const memory::desc& md, Buffer buffer, Axes axes) {
+  Tensor t;
+  t.shape_ = shape;
+  t.md_ = md;
+  bool identity = true;
+  for (std::size_t i = 0; i < axes.size(); ++i) identity &= axes[i] == static_cast<int>(i);
+  if (!identity) t.axes_ = std::move(axes);
+  t.buffer_ = std::move(buffer);
+  return t;
+}
+
+Tensor::Axes Tensor::axes() const {
+  if (!axes_.empty()) return axes_;
+  Axes a(static_cast<std::size_t>(md_.data.ndims));
+  std::iota(a.begin(), a.end(), 0);
+  return a;
+}
+
+memory Tensor::memory() const { return memory_as(md_); }
+
+memory Tensor::memory_as(const memory::desc& md) const {
+  return dnnl::memory(md, detail::engine(), buffer_.get());
+}
+
+memory::desc Tensor::plain_desc() const {
+  if (axes_.empty() || shape_.rank() == 0) return row_major_desc(shape_);
+  const auto logical = row_major_strides(shape_);
+  memory::dims dims(axes_.size()), strides(axes_.size());
+  for (std::size_t i = 0; i < axes_.size(); ++i) {
+    dims[i] = shape_[axes_[i]];
+    strides[i] = logical[axes_[i]];
+  }
+  return dnnl_adapter::plain_desc(dims, strides);
+}
+
+bool Tensor::is_plain() const { return md_ == plain_desc(); }
+
+void reorder_into(const Tensor& src, const memory& dst) {
+  const memory::desc dst_md = dst.get_desc();
+  CacheKey key("reorder");
+  key << src.desc() << dst_md;
+  auto r = cached_primitive<dnnl::reorder>(
+      key, [&] { return dnnl_adapter::reorder(src.desc(), dst_md); });
+  r->run({{DNNL_ARG_FROM, src.memory()}, {DNNL_ARG_TO, dst}});
+}
+
+Tensor Tensor::to_desc(const memory::desc& md) const {
+  if (md == md_) return *this;
+  Tensor out = empty_like_desc(shape_, md, axes_);
+  reorder_into(*this, out.memory());
+  return out;
+}
+
+Tensor Tensor::to_plain() const {
+  if (!defined()) throw ValueError("Tensor::to_plain: the tensor is undefined");
+  if (axes_.empty() && is_plain()) return *this;
+  const Tensor p = to_desc(plain_desc());
+  return from_buffer(shape_, row_major_desc(shape_), p.buffer_);
+}
+
+void Tensor::require_plain(const char* what) const {
+  if (!defined()) throw ValueError(std::string(what) + ": the tensor is undefined");
+  if (!is_plain())
+    throw ValueError(std::string(what) +
+                     ": the tensor is in a blocked oneDNN layout; call to_plain() first");
+}
+
+float* Tensor::data() {
+  require_plain("Tensor::data");
+  return static_cast<float*>(buffer_.get());
+}
+
+const float* Tensor::data() const {
+  require_plain("Tensor::data");
+  return static_cast<const float*>(buffer_.get());
+}
+
+std::vector<float> Tensor::to_vector() const {
+  const Tensor p = to_plain();
+  const float* d = p.data();
+  return {d, d + p.numel()};
+}
+
+float Tensor::item() const {
+  if (!defined() || numel() != 1)
+    throw ShapeError("Tensor::item: tensor of shape " + shape_.str() +
+                     " has more than one element, expected exactly one");
+  return to_vector()[0];
+}
+
+std::int64_t Tensor::flat_index(std::initializer_list<std::int64_t> index, const char* what) const {
+  require_plain(what);
+  if (static_cast<int>(index.size()) != shape_.rank())
+    throw ShapeError(std::string(what) + ": " + std::to_string(index.size()) +
+                     " indices given for a tensor of rank " + std::to_string(shape_.rank()));
+  const auto strides = row_major_strides(shape_);
+  std::int64_t flat = 0;
+  int axis = 0;
+  for (std::int64_t i : index) {
+    if (i < 0 || i >= shape_[axis])
+      throw ShapeError(std::string(what) + ": index " + std::to_string(i) + " is out of range for axis " +
+                       std::to_string(axis) + " of size " + std::to_string(shape_[axis]));
+    flat += i * strides[axis++];
+  }
+  return flat;
+}
+
+float Tensor::at(std::initializer_list<std::int64_t> index) const {
+  return data()[flat_index(index, "Tensor::at")];
+}
+
+void Tensor::set(std::initializer_list<std::int64_t> index, float value) {
+  data()[flat_index(index, "Tensor::set")] = value;
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return {};
+  Tensor out = empty_like_desc(shape_, md_, axes_);
+  std::memcpy(out.buffer_.get(), buffer_.get(), md_.get_size());
+  return out;
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  require_plain("Tensor::reshape");
+  if (shape.numel() != numel())
+    throw ShapeError("reshape: cannot reshape a tensor of shape " + shape_.str() + " (" +
+                     std::to_string(numel()) + " elements) into shape " + shape.str() + " (" +
+                     std::to_string(shape.numel()) + " elements)");
+  return from_buffer(shape, row_major_desc(shape), buffer_);
+}
+
+void Tensor::fill(float value) {
+  if (!defined()) throw ValueError("Tensor::fill: the tensor is undefined");
+  if (is_plain()) {
+    float* d = static_cast<float*>(buffer_.get());
+    const std::int64_t n = numel();
+#pragma omp parallel for simd schedule(static) if (n > (1 << 16))
+    for (std::int64_t i = 0; i < n; ++i) d[i] = value;
+    return;
+  }
+  // Blocked: fill a plain copy and reorder in (keeps the zero padding oneDNN relies on).
+  Tensor plain = empty_like_desc(shape_, plain_desc(), axes_);
+  plain.fill(value);
+  Tensor blocked = plain.to_desc(md_);
+  std::memcpy(buffer_.get(), blocked.buffer_.get(), md_.get_size());
+}
+
+namespace {
+
+void print_axis(std::ostream& os, const float* d, const Shape& s, const std::vector<std::int64_t>& st,
+                int axis, std::int64_t offset, int indent) {
+  constexpr std::int64_t kEdge = 3;
+  const std::int64_t n = s[axis];
+  const bool summarize = n > 2 * kEdge + 1 && s.numel() > 1000;
+  os << '[';
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (summarize && i == kEdge) {
+      os << (axis + 1 == s.rank() ? "..., " : "...,\n" + std::string(indent + 1, ' '));
+      i = n - kEdge;
+    }
+    if (axis + 1 == s.rank()) {
+      os << d[offset + i * st[axis]];
+    } else {
+      print_axis(os, d, s, st, axis + 1, offset + i * st[axis], indent + 1);
+    }
+    if (i + 1 < n) os << (axis + 1 == s.rank() ? ", " : ",\n" + std::string(indent + 1, ' '));
+  }
+  os << ']';
+}
+
+}  // namespace
+
+std::string Tensor::str() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  if (!t.defined()) return os << "Tensor(undefined)";
+  const Tensor p = t.to_plain();
+  os << "Tensor(shape=" << t.shape().str() << ", ";
+  if (t.rank() == 0) {
+    os << p.data()[0];
+  } else if (t.numel() == 0) {
+    os << "[]";
+  } else {
+    print_axis(os, p.data(), t.shape(), row_major_strides(t.shape()), 0, 0, 7);
+  }
+  return os << ')';
+}
+
+}  // namespace keel
