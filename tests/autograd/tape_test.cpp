@@ -1,0 +1,189 @@
+// Tape semantics: recording, accumulation, nesting, persistence, release of saved tensors.
+#include <gtest/gtest.h>
+#include <keel/keel.h>
+
+#include "test_util.h"
+
+namespace keel {
+namespace {
+
+Variable param(std::vector<float> v, const char* name = "") {
+  const auto n = static_cast<std::int64_t>(v.size());
+  return Variable(Tensor::from_data(Shape{n}, v), true, name);
+}
+
+TEST(Tape, GradientOfSquareSum) {
+  Variable x = param({1.f, -2.f, 3.f});
+  Tape tape;
+  Variable y = sum(square(x));
+  const Tensor g = tape.gradient(y, x);
+  EXPECT_EQ(g.to_vector(), (std::vector<float>{2.f, -4.f, 6.f}));  // d/dx sum x^2 = 2x
+}
+
+TEST(Tape, VariableUsedTwiceAccumulates) {
+  Variable x = param({3.f});
+  Tape tape;
+  Variable y = x * x + x;  // dy/dx = 2x + 1 = 7
+  EXPECT_FLOAT_EQ(tape.gradient(y, x).item(), 7.f);
+}
+
+TEST(Tape, NoActiveTapeRecordsNothing) {
+  Variable x = param({1.f, 2.f});
+  Variable y = x * 2.f;
+  EXPECT_FALSE(y.requires_grad());
+  Tape tape;
+  EXPECT_EQ(tape.size(), 0u);
+  EXPECT_THROW_MSG(tape.gradient(sum(y), x), GradientError, "not recorded");
+}
+
+TEST(Tape, NoActiveTapeKeepsNothingAlive) {
+  const auto before = allocator_stats().bytes_in_use;
+  {
+    Variable x(Tensor::ones(Shape{1024, 256}), true);
+    Variable y = exp(x);  // would keep y for its backward if recorded
+  }
+  EXPECT_EQ(allocator_stats().bytes_in_use, before);
+}
+
+TEST(Tape, UnrecordedTargetRaises) {
+  Variable x = param({1.f});
+  Variable outside = x * 3.f;  // computed before the tape existed
+  Tape tape;
+  EXPECT_THROW_MSG(tape.gradient(outside, x), GradientError, "was not recorded on this tape");
+}
+
+TEST(Tape, NoGradGuardStopsRecording) {
+  Variable x = param({1.f});
+  Tape tape;
+  Variable y;
+  {
+    NoGrad guard;
+    y = x * 2.f;
+  }
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_EQ(tape.size(), 0u);
+  Variable z = x * 2.f;
+  EXPECT_TRUE(z.requires_grad());
+  EXPECT_EQ(tape.size(), 1u);
+}
+
+TEST(Tape, UnconnectedSourceGetsZerosOrRaises) {
+  Variable x = param({1.f, 2.f}), w = param({5.f, 6.f}, "w");
+  {
+    Tape tape;
+    auto g = tape.gradient(sum(x * 2.f), {x, w});
+    EXPECT_EQ(g[1].to_vector(), (std::vector<float>{0.f, 0.f}));
+  }
+  Tape tape;
+  EXPECT_THROW_MSG(tape.gradient(sum(x * 2.f), {x, w}, {.unconnected = Unconnected::raise}),
+                   GradientError, "does not depend on source 'w'");
+}
+
+TEST(Tape, NonScalarTargetNeedsOutputGradient) {
+  Variable x = param({1.f, 2.f});
+  {
+    Tape tape;
+    Variable y = x * 3.f;
+    EXPECT_THROW_MSG(tape.gradient(y, x), GradientError, "explicit output_gradient");
+  }
+  Tape tape;
+  Variable y = x * 3.f;
+  const Tensor g = tape.gradient(
+      y, x, {.output_gradient = Tensor::from_data(Shape{2}, {1.f, -1.f})});
+  EXPECT_EQ(g.to_vector(), (std::vector<float>{3.f, -3.f}));
+}
+
+TEST(Tape, OutputGradientOfWrongShapeRaises) {
+  Variable x = param({1.f, 2.f});
+  Tape tape;
+  Variable y = x * 3.f;
+  EXPECT_THROW_MSG(tape.gradient(y, x, {.output_gradient = Tensor::ones(Shape{3})}),
+                   GradientError, "output_gradient has shape (3,), expected the target's shape (2,)");
+}
+
+TEST(Tape, NonPersistentTapeAllowsOneCall) {
+  Variable x = param({2.f});
+  Tape tape;
+  Variable y = square(x);
+  tape.gradient(y, x);
+  EXPECT_THROW_MSG(tape.gradient(y, x), GradientError, "non-persistent");
+}
+
+TEST(Tape, PersistentTapeAllowsSeveralCalls) {
+  Variable x = param({2.f});
+  Tape tape(/*persistent=*/true);
+  Variable y = square(x);
+  Variable z = y * 3.f;
+  EXPECT_FLOAT_EQ(tape.gradient(y, x).item(), 4.f);
+  EXPECT_FLOAT_EQ(tape.gradient(z, x).item(), 12.f);
+  EXPECT_FLOAT_EQ(tape.gradient(z, y).item(), 3.f);
+}
+
+TEST(Tape, NestedTapesBothRecord) {
+  Variable x = param({3.f});
+  Tape outer;
+  Variable a = x * 2.f;  // only on the outer tape
+  Variable b;
+  {
+    Tape inner;
+    b = square(a);  // on both tapes
+    EXPECT_EQ(inner.size(), 1u);
+    EXPECT_FLOAT_EQ(inner.gradient(b, a).item(), 12.f);  // 2a
+  }
+  EXPECT_EQ(outer.size(), 2u);
+  EXPECT_FLOAT_EQ(outer.gradient(b, x).item(), 24.f);  // 2a * 2
+}
+
+TEST(Tape, SavedTensorsAreReleasedDuringBackward) {
+  Variable x(Tensor::full(Shape{512, 512}, 0.5f), true);
+  const auto before = allocator_stats().bytes_in_use;
+  Tape tape;
+  Variable y = sum(exp(exp(x)));
+  const auto recorded = allocator_stats().bytes_in_use;
+  EXPECT_GT(recorded, before);  // the exp outputs are kept for the backward
+  Tensor g = tape.gradient(y, x);
+  y = Variable();
+  // Only the gradient remains (plus nothing the tape kept).
+  EXPECT_LE(allocator_stats().bytes_in_use, before + 512 * 512 * sizeof(float));
+}
+
+TEST(Tape, SkipsGradientsThatLeadToNoSource) {
+  // The gradient for `frozen` is never requested: the op must not be asked for it.
+  Variable x = param({1.f, 2.f}), frozen = param({3.f, 4.f});
+  Tape tape;
+  const auto g = tape.gradient(sum(x * frozen), std::vector<Variable>{x});
+  EXPECT_EQ(g[0].to_vector(), (std::vector<float>{3.f, 4.f}));
+}
+
+TEST(Tape, SourceMayBeAnIntermediateValue) {
+  Variable x = param({2.f});
+  Tape tape;
+  Variable h = x * 5.f;
+  Variable y = square(h);
+  const auto g = tape.gradient(y, {h, x});
+  EXPECT_FLOAT_EQ(g[0].item(), 20.f);   // 2h
+  EXPECT_FLOAT_EQ(g[1].item(), 100.f);  // 2h * 5
+}
+
+TEST(Tape, DeepChainRunsWithoutRecursion) {
+  Variable x = param({1.f});
+  Tape tape;
+  Variable y = x;
+  for (int i = 0; i < 20000; ++i) y = y * 1.0f;
+  EXPECT_FLOAT_EQ(tape.gradient(y, x).item(), 1.f);
+}
+
+TEST(Variable, SetValueChecksShape) {
+  Variable w(Tensor::zeros(Shape{2, 3}), true, "kernel");
+  EXPECT_THROW_MSG(w.set_value(Tensor::zeros(Shape{3, 2})), ShapeError,
+                   "Variable 'kernel': set_value got shape (3, 2), expected (2, 3)");
+}
+
+TEST(Variable, UndefinedVariableRaises) {
+  Variable v;
+  EXPECT_FALSE(v.defined());
+  EXPECT_THROW_MSG(v.value(), ValueError, "undefined");
+}
+
+}  // namespace
+}  // namespace keel
