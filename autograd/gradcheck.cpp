@@ -19,32 +19,34 @@ double projected(const Tensor& y, const std::vector<float>& r) {
 
 }  // namespace
 
-GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+GradcheckResult gradcheck(const std::function<Variable()>& f, const std::vector<Variable>& params,
                           const GradcheckOptions& options) {
-  std::vector<Variable> vars;
-  for (const auto& t : inputs) vars.emplace_back(t.to_plain().clone(), true);
-
   // Analytic: the vector-Jacobian product with a fixed projection r.
-  Tape tape;
-  const Variable y = f(vars);
-  Philox rng(options.projection_seed);
-  std::vector<float> r(static_cast<std::size_t>(y.value().numel()));
-  rng.fill_uniform(r, -1.f, 1.f);
-  const auto analytic = tape.gradient(
-      y, vars, {.output_gradient = Tensor::from_data(y.shape(), r), .unconnected = Unconnected::zero});
+  std::vector<Tensor> originals;
+  for (const auto& p : params) originals.push_back(p.value());
+  std::vector<Tensor> analytic;
+  std::vector<float> r;
+  {
+    Tape tape;
+    const Variable y = f();
+    Philox rng(options.projection_seed);
+    r.resize(static_cast<std::size_t>(y.value().numel()));
+    rng.fill_uniform(r, -1.f, 1.f);
+    analytic = tape.gradient(y, params, {.output_gradient = Tensor::from_data(y.shape(), r)});
+  }
 
   GradcheckResult result;
   NoGrad no_grad;
-  for (std::size_t k = 0; k < vars.size(); ++k) {
+  for (std::size_t k = 0; k < params.size(); ++k) {
     const std::vector<float> a = analytic[k].to_vector();
-    const Tensor base = vars[k].value();
+    const Tensor base = originals[k].to_plain();
+    Variable param = params[k];
     for (std::int64_t i = 0; i < base.numel(); ++i) {
       auto eval = [&](double delta) {
         Tensor moved = base.clone();
         moved.data()[i] = static_cast<float>(base.data()[i] + delta);
-        std::vector<Variable> args = vars;
-        args[k] = Variable(moved);
-        return projected(f(args).value(), r);
+        param.set_value(moved);
+        return projected(f().value(), r);
       };
       const double numeric = (eval(options.eps) - eval(-options.eps)) / (2 * options.eps);
       const double err = std::abs(a[i] - numeric);
@@ -56,8 +58,16 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
         result.message = os.str();
       }
     }
+    param.set_value(originals[k]);
   }
   return result;
+}
+
+GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& options) {
+  std::vector<Variable> vars;
+  for (const auto& t : inputs) vars.emplace_back(t.to_plain().clone(), true);
+  return gradcheck([&] { return f(vars); }, vars, options);
 }
 
 }  // namespace keel

@@ -36,4 +36,9 @@ using GradcheckFn = std::function<Variable(const std::vector<Variable>&)>;
 GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 
+// The same check for a computation over existing Variables (a layer's input and weights): each
+// parameter is perturbed in place with set_value and restored afterwards.
+GradcheckResult gradcheck(const std::function<Variable()>& f, const std::vector<Variable>& params,
+                          const GradcheckOptions& options = {});
+
 }  // namespace keel

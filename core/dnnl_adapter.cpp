@@ -3,6 +3,8 @@
 #include "keel/core/context.h"
 #include "keel/core/error.h"
 
+#include <type_traits>
+
 namespace keel::dnnl_adapter {
 
 using dnnl::primitive_attr;
@@ -97,6 +99,112 @@ dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& s
                                     const memory::desc& dst) {
   return guarded("concat", [&] {
     return dnnl::concat::primitive_desc(dst, axis, srcs, detail::engine(), default_attr());
+  });
+}
+
+namespace {
+
+template <typename P>
+constexpr algorithm conv_algorithm() {
+  if constexpr (std::is_same_v<P, dnnl::deconvolution_forward> ||
+                std::is_same_v<P, dnnl::deconvolution_backward_data> ||
+                std::is_same_v<P, dnnl::deconvolution_backward_weights>) {
+    return algorithm::deconvolution_direct;
+  } else {
+    return algorithm::convolution_direct;
+  }
+}
+
+bool has_bias(const memory::desc& bias) { return bias.data.ndims > 0; }
+
+}  // namespace
+
+template <typename Fwd>
+typename Fwd::primitive_desc conv_forward(prop_kind prop, const memory::desc& src,
+                                          const memory::desc& weights, const memory::desc& bias,
+                                          const memory::desc& dst, const ConvGeometry& g,
+                                          const dnnl::post_ops& post_ops) {
+  return guarded("convolution_forward", [&] {
+    auto attr = default_attr();
+    attr.set_post_ops(post_ops);
+    const auto alg = conv_algorithm<Fwd>();
+    auto d = has_bias(bias) ? typename Fwd::desc(prop, alg, src, weights, bias, dst, g.strides,
+                                                 g.dilations, g.padding_l, g.padding_r)
+                            : typename Fwd::desc(prop, alg, src, weights, dst, g.strides,
+                                                 g.dilations, g.padding_l, g.padding_r);
+    return typename Fwd::primitive_desc(d, attr, detail::engine());
+  });
+}
+
+template <typename BwdData, typename Fwd>
+typename BwdData::primitive_desc conv_backward_data(const memory::desc& diff_src,
+                                                    const memory::desc& weights,
+                                                    const memory::desc& diff_dst,
+                                                    const ConvGeometry& g,
+                                                    const typename Fwd::primitive_desc& hint) {
+  return guarded("convolution_backward_data", [&] {
+    typename BwdData::desc d(conv_algorithm<BwdData>(), diff_src, weights, diff_dst, g.strides,
+                             g.dilations, g.padding_l, g.padding_r);
+    return typename BwdData::primitive_desc(d, default_attr(), detail::engine(), hint);
+  });
+}
+
+template <typename BwdWeights, typename Fwd>
+typename BwdWeights::primitive_desc conv_backward_weights(
+    const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
+    const memory::desc& diff_dst, const ConvGeometry& g, const typename Fwd::primitive_desc& hint) {
+  return guarded("convolution_backward_weights", [&] {
+    const auto alg = conv_algorithm<BwdWeights>();
+    auto d = has_bias(diff_bias)
+                 ? typename BwdWeights::desc(alg, src, diff_weights, diff_bias, diff_dst, g.strides,
+                                             g.dilations, g.padding_l, g.padding_r)
+                 : typename BwdWeights::desc(alg, src, diff_weights, diff_dst, g.strides,
+                                             g.dilations, g.padding_l, g.padding_r);
+    return typename BwdWeights::primitive_desc(d, default_attr(), detail::engine(), hint);
+  });
+}
+
+template dnnl::convolution_forward::primitive_desc conv_forward<dnnl::convolution_forward>(
+    prop_kind, const memory::desc&, const memory::desc&, const memory::desc&, const memory::desc&,
+    const ConvGeometry&, const dnnl::post_ops&);
+template dnnl::deconvolution_forward::primitive_desc conv_forward<dnnl::deconvolution_forward>(
+    prop_kind, const memory::desc&, const memory::desc&, const memory::desc&, const memory::desc&,
+    const ConvGeometry&, const dnnl::post_ops&);
+template dnnl::convolution_backward_data::primitive_desc
+conv_backward_data<dnnl::convolution_backward_data, dnnl::convolution_forward>(
+    const memory::desc&, const memory::desc&, const memory::desc&, const ConvGeometry&,
+    const dnnl::convolution_forward::primitive_desc&);
+template dnnl::deconvolution_backward_data::primitive_desc
+conv_backward_data<dnnl::deconvolution_backward_data, dnnl::deconvolution_forward>(
+    const memory::desc&, const memory::desc&, const memory::desc&, const ConvGeometry&,
+    const dnnl::deconvolution_forward::primitive_desc&);
+template dnnl::convolution_backward_weights::primitive_desc
+conv_backward_weights<dnnl::convolution_backward_weights, dnnl::convolution_forward>(
+    const memory::desc&, const memory::desc&, const memory::desc&, const memory::desc&,
+    const ConvGeometry&, const dnnl::convolution_forward::primitive_desc&);
+template dnnl::deconvolution_backward_weights::primitive_desc
+conv_backward_weights<dnnl::deconvolution_backward_weights, dnnl::deconvolution_forward>(
+    const memory::desc&, const memory::desc&, const memory::desc&, const memory::desc&,
+    const ConvGeometry&, const dnnl::deconvolution_forward::primitive_desc&);
+
+dnnl::resampling_forward::primitive_desc resampling_forward(prop_kind prop,
+                                                            const std::vector<float>& factors,
+                                                            const memory::desc& src,
+                                                            const memory::desc& dst) {
+  return guarded("resampling_forward", [&] {
+    return dnnl::resampling_forward::primitive_desc(
+        dnnl::resampling_forward::desc(prop, algorithm::resampling_nearest, factors, src, dst),
+        default_attr(), detail::engine());
+  });
+}
+
+dnnl::resampling_backward::primitive_desc resampling_backward(
+    const std::vector<float>& factors, const memory::desc& diff_src, const memory::desc& diff_dst,
+    const dnnl::resampling_forward::primitive_desc& hint) {
+  return guarded("resampling_backward", [&] {
+    return dnnl::resampling_backward::primitive_desc(
+        dnnl::resampling_backward::desc(algorithm::resampling_nearest, factors, diff_src, diff_dst),
+        default_attr(), detail::engine(), hint);
   });
 }
 

@@ -56,6 +56,37 @@ dnnl::softmax_backward::primitive_desc softmax_backward(
 dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& srcs,
                                     const memory::desc& dst);
 
+// Convolution and deconvolution ("transposed convolution") share one signature: `Fwd` is
+// dnnl::convolution_forward or dnnl::deconvolution_forward, BwdData / BwdWeights likewise.
+// `bias` may be a zero memory::desc (no bias); `post_ops` is applied after the bias.
+struct ConvGeometry {
+  memory::dims strides, dilations, padding_l, padding_r;
+};
+
+template <typename Fwd>
+typename Fwd::primitive_desc conv_forward(prop_kind prop, const memory::desc& src,
+                                          const memory::desc& weights, const memory::desc& bias,
+                                          const memory::desc& dst, const ConvGeometry& g,
+                                          const dnnl::post_ops& post_ops);
+template <typename BwdData, typename Fwd>
+typename BwdData::primitive_desc conv_backward_data(const memory::desc& diff_src,
+                                                    const memory::desc& weights,
+                                                    const memory::desc& diff_dst,
+                                                    const ConvGeometry& g,
+                                                    const typename Fwd::primitive_desc& hint);
+template <typename BwdWeights, typename Fwd>
+typename BwdWeights::primitive_desc conv_backward_weights(
+    const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
+    const memory::desc& diff_dst, const ConvGeometry& g, const typename Fwd::primitive_desc& hint);
+
+dnnl::resampling_forward::primitive_desc resampling_forward(prop_kind prop,
+                                                            const std::vector<float>& factors,
+                                                            const memory::desc& src,
+                                                            const memory::desc& dst);
+dnnl::resampling_backward::primitive_desc resampling_backward(
+    const std::vector<float>& factors, const memory::desc& diff_src, const memory::desc& diff_dst,
+    const dnnl::resampling_forward::primitive_desc& hint);
+
 // Runs `prim` on the keel stream with `args`, adding the scratchpad `pd` asks for.
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args);

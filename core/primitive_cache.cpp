@@ -83,6 +83,14 @@ PrimitiveCacheStats PrimitiveCache::stats() const {
   return s;
 }
 
+std::size_t PrimitiveCache::count(std::string_view op) const {
+  const std::string prefix = CacheKey(op).bytes();
+  std::lock_guard lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [key, value] : lru_) n += key.starts_with(prefix) ? 1 : 0;
+  return n;
+}
+
 void PrimitiveCache::clear() {
   std::lock_guard lock(mu_);
   index_.clear();

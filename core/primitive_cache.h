@@ -70,6 +70,8 @@ class PrimitiveCache {
   }
 
   PrimitiveCacheStats stats() const;
+  // Entries made for operation `op` (the name a CacheKey starts with), for tests and benchmarks.
+  std::size_t count(std::string_view op) const;
   void clear();
   std::size_t capacity() const { return capacity_; }
   void set_capacity(std::size_t capacity);

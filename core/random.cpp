@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <string>
 
 #include "keel/core/error.h"
 
@@ -53,7 +54,9 @@ void Philox::fill_u32(std::span<std::uint32_t> out) {
 }
 
 void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
-  if (!(hi >= lo)) throw ValueError("fill_uniform: hi must be >= lo");
+  if (!(hi >= lo))
+    throw ValueError("fill_uniform: hi is " + std::to_string(hi) + " and lo " + std::to_string(lo) +
+                     ", expected hi >= lo");
   const std::int64_t n = static_cast<std::int64_t>(out.size());
   const std::int64_t blocks = (n + 3) / 4;
   const std::uint64_t base = state_.counter;

@@ -96,16 +96,18 @@ memory Tensor::memory_as(const memory::desc& md) const {
   return dnnl::memory(md, detail::engine(), buffer_.get());
 }
 
-memory::desc Tensor::plain_desc() const {
-  if (axes_.empty() || shape_.rank() == 0) return row_major_desc(shape_);
-  const auto logical = row_major_strides(shape_);
-  memory::dims dims(axes_.size()), strides(axes_.size());
-  for (std::size_t i = 0; i < axes_.size(); ++i) {
-    dims[i] = shape_[axes_[i]];
-    strides[i] = logical[axes_[i]];
+memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes) {
+  if (axes.empty() || logical.rank() == 0) return row_major_desc(logical);
+  const auto strides_v = row_major_strides(logical);
+  memory::dims dims(axes.size()), strides(axes.size());
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    dims[i] = axes[i] < 0 ? 1 : logical[axes[i]];
+    strides[i] = axes[i] < 0 ? 1 : strides_v[axes[i]];
   }
   return dnnl_adapter::plain_desc(dims, strides);
 }
+
+memory::desc Tensor::plain_desc() const { return plain_view_desc(shape_, axes_); }
 
 bool Tensor::is_plain() const { return md_ == plain_desc(); }
 
@@ -123,6 +125,13 @@ Tensor Tensor::to_desc(const memory::desc& md) const {
   Tensor out = empty_like_desc(shape_, md, axes_);
   reorder_into(*this, out.memory());
   return out;
+}
+
+Tensor Tensor::to_layout(const memory::desc& md, const Axes& axes_in) const {
+  const Axes want = axes_in;
+  if (axes() == want || (axes_.empty() && want.empty())) return to_desc(md);
+  const Tensor p = to_plain();
+  return from_buffer(shape_, plain_view_desc(shape_, want), p.buffer_, want).to_desc(md);
 }
 
 Tensor Tensor::to_plain() const {
@@ -156,9 +165,10 @@ std::vector<float> Tensor::to_vector() const {
 }
 
 float Tensor::item() const {
-  if (!defined() || numel() != 1)
-    throw ShapeError("Tensor::item: tensor of shape " + shape_.str() +
-                     " has more than one element, expected exactly one");
+  if (!defined()) throw ValueError("Tensor::item: the tensor is undefined");
+  if (numel() != 1)
+    throw ShapeError("Tensor::item: tensor of shape " + shape_.str() + " has " +
+                     std::to_string(numel()) + " elements, expected exactly one");
   return to_vector()[0];
 }
 
@@ -180,11 +190,13 @@ std::int64_t Tensor::flat_index(std::initializer_list<std::int64_t> index, const
 }
 
 float Tensor::at(std::initializer_list<std::int64_t> index) const {
-  return data()[flat_index(index, "Tensor::at")];
+  const std::int64_t i = flat_index(index, "Tensor::at");  // checks first: errors name at()
+  return data()[i];
 }
 
 void Tensor::set(std::initializer_list<std::int64_t> index, float value) {
-  data()[flat_index(index, "Tensor::set")] = value;
+  const std::int64_t i = flat_index(index, "Tensor::set");
+  data()[i] = value;
 }
 
 Tensor Tensor::clone() const {
@@ -253,13 +265,16 @@ std::string Tensor::str() const {
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "Tensor(undefined)";
   const Tensor p = t.to_plain();
-  os << "Tensor(shape=" << t.shape().str() << ", ";
+  // Rows of nested axes are indented to sit under the first row, one column per '['.
+  const std::string prefix = "Tensor(shape=" + t.shape().str() + ", ";
+  os << prefix;
   if (t.rank() == 0) {
     os << p.data()[0];
   } else if (t.numel() == 0) {
     os << "[]";
   } else {
-    print_axis(os, p.data(), t.shape(), row_major_strides(t.shape()), 0, 0, 7);
+    print_axis(os, p.data(), t.shape(), row_major_strides(t.shape()), 0, 0,
+               static_cast<int>(prefix.size()));
   }
   return os << ')';
 }

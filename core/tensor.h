@@ -59,7 +59,7 @@ class Tensor {
   std::int64_t numel() const { return shape_.numel(); }
   DType dtype() const { return DType::f32; }
   const dnnl::memory::desc& desc() const { return md_; }
-  // Logical axis of each descriptor dim (identity when empty()).
+  // Logical axis of each descriptor dim (-1 for an added unit dim).
   Axes axes() const;
   const Buffer& buffer() const { return buffer_; }
   // A oneDNN memory over this tensor's buffer.
@@ -75,6 +75,9 @@ class Tensor {
   Tensor to_plain() const;
   // Reorders into descriptor `md` (same logical shape and dim order); returns *this if equal.
   Tensor to_desc(const dnnl::memory::desc& md) const;
+  // This tensor held as `md` whose dims map to logical axes `axes` (see plain_view_desc):
+  // itself when it already is, else one reorder.
+  Tensor to_layout(const dnnl::memory::desc& md, const Axes& axes) const;
 
   // --- data access (plain tensors) -----------------------------------------------------------
   float* data();
@@ -106,6 +109,11 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 // Copies `src` into the memory `dst` (same dims, any layouts) with a cached reorder.
 void reorder_into(const Tensor& src, const dnnl::memory& dst);
+
+// The descriptor whose dim i is logical axis axes[i] of a row-major buffer of `logical` shape:
+// a strided view in another dim order. An entry -1 adds a unit dim (oneDNN's grouped weights
+// have an IC/G = 1 dim that the Keras depthwise kernel does not). Identity when axes is empty.
+dnnl::memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes);
 
 // The row-major f32 descriptor of a fully defined shape (a scalar is {1}).
 dnnl::memory::desc row_major_desc(const Shape& s);

@@ -54,7 +54,18 @@ Tensor eltwise(algorithm alg, const Tensor& x, float alpha, float beta) {
 
 Tensor eltwise_backward(algorithm alg, const Tensor& dy, const Tensor& data, float alpha,
                         float beta) {
-  const Tensor g = dy.desc() == data.desc() ? dy : dy.to_desc(data.desc());
+  if (!(dy.shape() == data.shape()))
+    throw ShapeError("eltwise_backward: gradient of shape " + dy.shape().str() +
+                     " for an input of shape " + data.shape().str());
+  // dy in data's descriptor and axis map. to_desc alone is wrong when the axis maps differ
+  // (e.g. dy plain (N, H, W, C), data held as {N, C, H, W}): go through dy's plain buffer,
+  // viewed in data's dim order.
+  Tensor g = dy;
+  if (!(dy.desc() == data.desc()) || dy.axes() != data.axes()) {
+    const Tensor plain = dy.to_plain();
+    g = Tensor::from_buffer(data.shape(), data.plain_desc(), plain.buffer(), data.axes())
+            .to_desc(data.desc());
+  }
   CacheKey key("eltwise_bwd");
   key << alg << alpha << beta << data.desc();
   auto p = cached_primitive<dnnl::eltwise_backward>(key, [&] {
@@ -161,6 +172,15 @@ Tensor slice(const Tensor& x_in, const std::vector<std::int64_t>& starts, const 
 
 Tensor pad_into(const Tensor& x_in, const Shape& shape, const std::vector<std::int64_t>& starts) {
   const Tensor x = x_in.to_plain();
+  if (x.rank() != shape.rank() || static_cast<int>(starts.size()) != shape.rank())
+    throw ShapeError("pad_into: input of shape " + x.shape().str() + " with " +
+                     std::to_string(starts.size()) + " starts cannot be placed in shape " +
+                     shape.str() + ", expected the same rank and one start per axis");
+  for (int i = 0; i < shape.rank(); ++i)
+    if (starts[i] < 0 || starts[i] + x.shape()[i] > shape[i])
+      throw ShapeError("pad_into: axis " + std::to_string(i) + " range [" + std::to_string(starts[i]) +
+                       ", " + std::to_string(starts[i] + x.shape()[i]) + ") is outside [0, " +
+                       std::to_string(shape[i]) + ")");
   Tensor out = Tensor::zeros(shape);
   if (x.numel() == 0) return out;
   const memory::desc sub = out.desc().submemory_desc(to_dims(x.shape()), memory::dims(starts.begin(), starts.end()));

@@ -1,0 +1,158 @@
+// Layer: the base of every keel layer, shaped like a Keras 1 layer.
+//
+// A layer is built on its first call (or by build()) from the shape of its input, batch first
+// (the batch may be unknown, Shape::kUnknown). Building creates its weights — through
+// add_weight(), the one way a layer declares a weight — and then applies the `weights` given
+// at construction, in Keras order. output_shape() computes the output shape from an input
+// shape without running anything and validates it (ShapeError naming the layer).
+//
+// Weights are Variables in Keras layout. get_weights()/set_weights() use Keras's order and
+// layout, so weights exported from a Keras 1 model load unchanged; a wrong count or shape is a
+// ValueError naming the layer and both shapes. A frozen layer (trainable = false) reports its
+// weights as non-trainable, and they require no gradient.
+//
+// Penalties: regularization_loss() is one differentiable scalar — the weight regularizers'
+// penalties plus the activity regularizer's penalty on the output of the last call.
+// apply_constraints() projects each weight that has a constraint (optimizers call it after
+// every update).
+//
+// Errors start with the class and the name: "Convolution2D 'conv_1': border_mode 'sane' is not
+// one of valid, same, full".
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keel/autograd/variable.h"
+#include "keel/constraints/constraint.h"
+#include "keel/core/json.h"
+#include "keel/core/shape.h"
+#include "keel/layers/initializers.h"
+#include "keel/regularizers/regularizer.h"
+
+namespace keel::layers {
+
+using regularizers::L1L2Regularizer;
+using constraints::Constraint;
+
+// Keyword arguments every Keras layer accepts (they follow a layer's own options).
+struct BaseOptions {
+  Shape input_shape;        // without the batch axis; rank 0 = not given
+  Shape batch_input_shape;  // with it; rank 0 = not given
+  std::string name;         // "" = automatic: "<class lower-cased>_<n>"
+  bool trainable = true;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& class_name() const { return class_name_; }
+  const std::string& name() const { return name_; }
+
+  // The input shape given at construction (input_shape, batch_input_shape, input_dim, ...),
+  // with the batch axis (unknown unless batch_input_shape fixed it); rank 0 if none was given.
+  const Shape& batch_input_shape() const { return batch_input_shape_; }
+
+  bool built() const { return built_; }
+  // Creates the weights for inputs of `input_shape` (batch axis included); idempotent for the
+  // shape the layer was built with, ShapeError for an incompatible one.
+  void build(const Shape& input_shape);
+  // Output shape (batch included) for an input shape; validates the input.
+  Shape output_shape(const Shape& input_shape) const;
+
+  // Builds on first use, checks the input, runs the layer (training behaviour of Dropout and
+  // BatchNormalization follows learning_phase()).
+  Variable operator()(const Variable& x);
+
+  // --- weights ---------------------------------------------------------------------------
+  std::vector<Variable> weights() const;
+  std::vector<Variable> trainable_weights() const;
+  std::vector<Variable> non_trainable_weights() const;
+  // Keras weight names without the layer prefix, in order: {"W", "b"}.
+  std::vector<std::string> weight_names() const;
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& values);
+  // The fans the initializers of weight `weight_name` ("W", "depthwise_kernel", ...) use.
+  Fans weight_fans(std::string_view weight_name) const;
+  std::int64_t count_params() const;
+
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool trainable);
+
+  // --- penalties and constraints ---------------------------------------------------------
+  Variable regularization_loss() const;
+  void apply_constraints();
+
+  // --- config ----------------------------------------------------------------------------
+  // Keras's get_config(): the layer's arguments plus name, trainable and, when given,
+  // batch_input_shape.
+  Config get_config() const;
+
+ protected:
+  Layer(std::string class_name, const BaseOptions& base);
+
+  // Validates `input_shape` (batch included) and returns the output shape.
+  virtual Shape compute_output_shape(const Shape& input_shape) const = 0;
+  // Declares the weights with add_weight(); called once by build().
+  virtual void build_weights(const Shape& input_shape) { (void)input_shape; }
+  virtual Variable call(const Variable& x) = 0;
+  // The layer's own Keras arguments.
+  virtual Config layer_config() const = 0;
+
+  Variable add_weight(const std::string& keras_name, const Shape& shape, const Initializer& init,
+                      const Fans& fans, const std::optional<L1L2Regularizer>& regularizer,
+                      const std::optional<Constraint>& constraint);
+  // The weights to apply at the end of build (Keras's `weights=` argument).
+  void set_initial_weights(std::vector<Tensor> weights) { initial_weights_ = std::move(weights); }
+  void set_activity_regularizer(std::optional<L1L2Regularizer> r) { activity_regularizer_ = r; }
+  const std::optional<L1L2Regularizer>& activity_regularizer() const { return activity_regularizer_; }
+  // Sets the construction-time input shape from Keras-style arguments (without the batch).
+  void set_input_shape(const Shape& shape_without_batch);
+
+  // "Convolution2D 'convolution2d_1': "
+  std::string who() const;
+  // The input shape the layer was built with (batch included).
+  const Shape& built_input_shape() const { return built_input_shape_; }
+
+ private:
+  struct Weight {
+    std::string keras_name;
+    Variable variable;
+    Fans fans;
+    std::optional<L1L2Regularizer> regularizer;
+    std::optional<Constraint> constraint;
+  };
+
+  std::string class_name_;
+  std::string name_;
+  bool trainable_;
+  Shape batch_input_shape_;
+  bool built_ = false;
+  Shape built_input_shape_;
+  std::vector<Weight> weights_;
+  std::vector<Tensor> initial_weights_;
+  std::optional<L1L2Regularizer> activity_regularizer_;
+  Variable last_activity_penalty_;
+};
+
+// Whether layers run in training mode (Dropout drops, BatchNormalization uses batch statistics).
+// False by default; fit() and custom loops switch it with a LearningPhase guard.
+bool learning_phase();
+class LearningPhase {
+ public:
+  explicit LearningPhase(bool training);
+  ~LearningPhase();
+  LearningPhase(const LearningPhase&) = delete;
+  LearningPhase& operator=(const LearningPhase&) = delete;
+
+ private:
+  bool previous_;
+};
+
+}  // namespace keel::layers
