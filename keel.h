@@ -3,6 +3,7 @@
 #pragma once
 
 #include "keel/autograd/gradcheck.h"
+#include "keel/autograd/resize_ops.h"
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/autograd/variable.h"
@@ -21,8 +22,11 @@
 #include "keel/core/tensor.h"
 #include "keel/core/tensor_ops.h"
 #include "keel/layers/convolution.h"
+#include "keel/layers/cropping.h"
 #include "keel/layers/factory.h"
 #include "keel/layers/initializers.h"
 #include "keel/layers/layer.h"
+#include "keel/layers/upsampling.h"
+#include "keel/layers/zero_padding.h"
 #include "keel/proto/tensor_io.h"
 #include "keel/regularizers/regularizer.h"

@@ -1,5 +1,7 @@
 #include "keel/core/allocator.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -21,6 +23,19 @@ std::size_t round_size(std::size_t bytes) {
   return ((bytes + step - 1) / step) * step;
 }
 
+// Large blocks are aligned to 2 MiB and offered to the kernel for transparent huge pages
+// (this machine's THP mode is madvise): a convolution streaming a 16 MB activation then takes
+// a few TLB misses instead of thousands.
+constexpr std::size_t kHugePage = 2u << 20;
+
+void* fresh_block(std::size_t rounded) {
+  if (rounded < kHugePage) return std::aligned_alloc(kAlignment, rounded);
+  const std::size_t size = (rounded + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, size);
+  if (p) ::madvise(p, size, MADV_HUGEPAGE);
+  return p;
+}
+
 class CachingAllocator {
  public:
   void* take(std::size_t rounded) {
@@ -38,7 +53,7 @@ class CachingAllocator {
       }
       note_in_use(rounded);
     }
-    void* p = std::aligned_alloc(kAlignment, rounded);
+    void* p = fresh_block(rounded);
     if (!p) {
       std::lock_guard lock(mu_);
       stats_.bytes_in_use -= rounded;

@@ -57,7 +57,7 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
     ordering_ = DimOrdering::tf;
   } else {
     ordering_ = p_.dim_ordering == "default" ? default_dim_ordering()
-                                             : parse_dim_ordering(p_.dim_ordering, who());
+                                             : parse_dim_ordering(p_.dim_ordering, this->class_name() + " '" + name() + "'");
   }
   if (p_.transposed && p_.output_shape.rank() > 0) {
     if (p_.output_shape.rank() != p_.rank + 2)
