@@ -208,6 +208,84 @@ dnnl::resampling_backward::primitive_desc resampling_backward(
   });
 }
 
+dnnl::pooling_forward::primitive_desc pooling_forward(prop_kind prop, algorithm alg,
+                                                      const memory::desc& src,
+                                                      const memory::desc& dst,
+                                                      const PoolGeometry& g) {
+  return guarded("pooling_forward", [&] {
+    return dnnl::pooling_forward::primitive_desc(
+        dnnl::pooling_forward::desc(prop, alg, src, dst, g.strides, g.kernel, g.padding_l,
+                                    g.padding_r),
+        default_attr(), detail::engine());
+  });
+}
+
+dnnl::pooling_backward::primitive_desc pooling_backward(
+    algorithm alg, const memory::desc& diff_src, const memory::desc& diff_dst,
+    const PoolGeometry& g, const dnnl::pooling_forward::primitive_desc& hint) {
+  return guarded("pooling_backward", [&] {
+    return dnnl::pooling_backward::primitive_desc(
+        dnnl::pooling_backward::desc(alg, diff_src, diff_dst, g.strides, g.kernel, g.padding_l,
+                                     g.padding_r),
+        default_attr(), detail::engine(), hint);
+  });
+}
+
+dnnl::batch_normalization_forward::primitive_desc batch_normalization_forward(
+    prop_kind prop, const memory::desc& data, float epsilon, dnnl::normalization_flags flags) {
+  return guarded("batch_normalization_forward", [&] {
+    return dnnl::batch_normalization_forward::primitive_desc(
+        dnnl::batch_normalization_forward::desc(prop, data, epsilon, flags), default_attr(),
+        detail::engine());
+  });
+}
+
+dnnl::batch_normalization_backward::primitive_desc batch_normalization_backward(
+    prop_kind prop, const memory::desc& diff_data, const memory::desc& data, float epsilon,
+    dnnl::normalization_flags flags,
+    const dnnl::batch_normalization_forward::primitive_desc& hint) {
+  return guarded("batch_normalization_backward", [&] {
+    return dnnl::batch_normalization_backward::primitive_desc(
+        dnnl::batch_normalization_backward::desc(prop, diff_data, data, epsilon, flags),
+        default_attr(), detail::engine(), hint);
+  });
+}
+
+dnnl::inner_product_forward::primitive_desc inner_product_forward(
+    prop_kind prop, const memory::desc& src, const memory::desc& weights,
+    const memory::desc& bias, const memory::desc& dst, const dnnl::post_ops& post_ops) {
+  return guarded("inner_product_forward", [&] {
+    auto attr = default_attr();
+    attr.set_post_ops(post_ops);
+    auto d = has_bias(bias) ? dnnl::inner_product_forward::desc(prop, src, weights, bias, dst)
+                            : dnnl::inner_product_forward::desc(prop, src, weights, dst);
+    return dnnl::inner_product_forward::primitive_desc(d, attr, detail::engine());
+  });
+}
+
+dnnl::inner_product_backward_data::primitive_desc inner_product_backward_data(
+    const memory::desc& diff_src, const memory::desc& weights, const memory::desc& diff_dst,
+    const dnnl::inner_product_forward::primitive_desc& hint) {
+  return guarded("inner_product_backward_data", [&] {
+    return dnnl::inner_product_backward_data::primitive_desc(
+        dnnl::inner_product_backward_data::desc(diff_src, weights, diff_dst), default_attr(),
+        detail::engine(), hint);
+  });
+}
+
+dnnl::inner_product_backward_weights::primitive_desc inner_product_backward_weights(
+    const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
+    const memory::desc& diff_dst, const dnnl::inner_product_forward::primitive_desc& hint) {
+  return guarded("inner_product_backward_weights", [&] {
+    auto d = has_bias(diff_bias)
+                 ? dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_bias,
+                                                              diff_dst)
+                 : dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_dst);
+    return dnnl::inner_product_backward_weights::primitive_desc(d, default_attr(),
+                                                                detail::engine(), hint);
+  });
+}
+
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args) {
   if (scratchpad_md.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, detail::scratchpad(scratchpad_md));

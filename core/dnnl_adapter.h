@@ -87,6 +87,38 @@ dnnl::resampling_backward::primitive_desc resampling_backward(
     const std::vector<float>& factors, const memory::desc& diff_src, const memory::desc& diff_dst,
     const dnnl::resampling_forward::primitive_desc& hint);
 
+// Pooling: strides, kernel and paddings per spatial axis.
+struct PoolGeometry {
+  memory::dims strides, kernel, padding_l, padding_r;
+};
+dnnl::pooling_forward::primitive_desc pooling_forward(prop_kind prop, algorithm alg,
+                                                      const memory::desc& src,
+                                                      const memory::desc& dst,
+                                                      const PoolGeometry& g);
+dnnl::pooling_backward::primitive_desc pooling_backward(
+    algorithm alg, const memory::desc& diff_src, const memory::desc& diff_dst,
+    const PoolGeometry& g, const dnnl::pooling_forward::primitive_desc& hint);
+
+// Batch normalization over every dim but dim 1 (channels) of `data`.
+dnnl::batch_normalization_forward::primitive_desc batch_normalization_forward(
+    prop_kind prop, const memory::desc& data, float epsilon, dnnl::normalization_flags flags);
+// `prop` is backward (diff_src and diff scale/shift) or backward_data (diff_src only; oneDNN
+// 2.6 refuses it together with use_scale_shift).
+dnnl::batch_normalization_backward::primitive_desc batch_normalization_backward(
+    prop_kind prop, const memory::desc& diff_data, const memory::desc& data, float epsilon,
+    dnnl::normalization_flags flags, const dnnl::batch_normalization_forward::primitive_desc& hint);
+
+// Inner product (fully connected): weights {OC, IC}. `bias` may be a zero memory::desc.
+dnnl::inner_product_forward::primitive_desc inner_product_forward(
+    prop_kind prop, const memory::desc& src, const memory::desc& weights,
+    const memory::desc& bias, const memory::desc& dst, const dnnl::post_ops& post_ops);
+dnnl::inner_product_backward_data::primitive_desc inner_product_backward_data(
+    const memory::desc& diff_src, const memory::desc& weights, const memory::desc& diff_dst,
+    const dnnl::inner_product_forward::primitive_desc& hint);
+dnnl::inner_product_backward_weights::primitive_desc inner_product_backward_weights(
+    const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
+    const memory::desc& diff_dst, const dnnl::inner_product_forward::primitive_desc& hint);
+
 // Runs `prim` on the keel stream with `args`, adding the scratchpad `pd` asks for.
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args);

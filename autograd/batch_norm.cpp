@@ -1,0 +1,189 @@
+#include "keel/autograd/batch_norm.h"
+
+#include <cstring>
+#include <string>
+
+#include "keel/autograd/tape.h"
+#include "keel/core/error.h"
+#include "keel/core/primitive_cache.h"
+
+namespace keel {
+
+using dnnl::memory;
+using dnnl::normalization_flags;
+using dnnl::prop_kind;
+namespace adapter = keel::dnnl_adapter;
+using tag = memory::format_tag;
+
+namespace {
+
+using BnFwd = CachedPrimitive<dnnl::batch_normalization_forward>;
+
+// Plain channels-first and channels-last tags of image data with `ndims` dims (3 to 5).
+tag channels_first_tag(int ndims) {
+  return ndims == 3 ? tag::ncw : ndims == 4 ? tag::nchw : tag::ncdhw;
+}
+tag channels_last_tag(int ndims) {
+  return ndims == 3 ? tag::nwc : ndims == 4 ? tag::nhwc : tag::ndhwc;
+}
+
+// x as oneDNN sees it: its own layout when its axes are data_axes, else a view of its plain
+// form; plain channels-first image data goes channels-last (no JIT kernel for it).
+Tensor compute_view(const Tensor& t, const std::vector<int>& data_axes) {
+  Tensor v = t.axes() == data_axes
+                 ? t
+                 : t.to_layout(plain_view_desc(t.shape(), data_axes), data_axes);
+  const int ndims = static_cast<int>(data_axes.size());
+  if (ndims >= 3 && v.desc() == adapter::tagged_desc(v.desc().dims(), channels_first_tag(ndims)))
+    v = v.to_desc(adapter::tagged_desc(v.desc().dims(), channels_last_tag(ndims)));
+  return v;
+}
+
+void check_channel_vector(const char* what, const char* name, const Shape& s, std::int64_t c,
+                          const Shape& x_shape) {
+  if (!(s == Shape{c}))
+    throw ShapeError(std::string(what) + ": " + name + " of shape " + s.str() + " for an input " +
+                     x_shape.str() + " with " + std::to_string(c) + " channels, expected (" +
+                     std::to_string(c) + ",)");
+}
+
+// gamma and beta packed as oneDNN's {2, C} scale-shift.
+Tensor pack_scale_shift(const Tensor& gamma, const Tensor& beta, std::int64_t c) {
+  Tensor ss = Tensor::empty(Shape{2, c});
+  const auto bytes = static_cast<std::size_t>(c) * sizeof(float);
+  std::memcpy(ss.data(), gamma.to_plain().data(), bytes);
+  std::memcpy(ss.data() + c, beta.to_plain().data(), bytes);
+  return ss;
+}
+
+Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variable& beta,
+                         const std::vector<int>& data_axes, float epsilon, const Tensor& mean_in,
+                         const Tensor& variance_in, Tensor* mean_out, Tensor* variance_out) {
+  const char* what = "batch_norm";
+  const int rank = x.shape().rank();
+  if (rank < 2 || rank > 5 || static_cast<int>(data_axes.size()) != rank)
+    throw ShapeError(std::string(what) + ": input of shape " + x.shape().str() + " has rank " +
+                     std::to_string(rank) + ", expected 2 to 5 with a data_axes of as many entries (" +
+                     std::to_string(data_axes.size()) + " given)");
+  std::vector<bool> seen(static_cast<std::size_t>(rank), false);
+  for (int a : data_axes) {
+    if (a < 0 || a >= rank || seen[static_cast<std::size_t>(a)])
+      throw ShapeError(std::string(what) + ": data_axes must be a permutation of 0.." +
+                       std::to_string(rank - 1) + ", got axis " + std::to_string(a));
+    seen[static_cast<std::size_t>(a)] = true;
+  }
+  if (!(epsilon > 0.f))
+    throw ValueError(std::string(what) + ": epsilon is " + std::to_string(epsilon) +
+                     ", expected > 0");
+  const std::int64_t c = x.shape()[data_axes[1]];
+  check_channel_vector(what, "gamma", gamma.shape(), c, x.shape());
+  check_channel_vector(what, "beta", beta.shape(), c, x.shape());
+  const bool global_stats = mean_in.defined();
+  if (global_stats) {
+    check_channel_vector(what, "mean", mean_in.shape(), c, x.shape());
+    check_channel_vector(what, "variance", variance_in.shape(), c, x.shape());
+  }
+
+  const Tensor xv = compute_view(x.value(), data_axes);
+  const memory::desc x_md = xv.desc();
+  const bool training = is_recording() && (x.requires_grad() || gamma.requires_grad() ||
+                                           beta.requires_grad());
+  // Batch statistics are output by forward_training only.
+  const prop_kind prop =
+      training || !global_stats ? prop_kind::forward_training : prop_kind::forward_inference;
+  normalization_flags flags = normalization_flags::use_scale_shift;
+  if (global_stats) flags = flags | normalization_flags::use_global_stats;
+
+  CacheKey key("batch_norm_fwd");
+  key << prop << static_cast<unsigned>(flags) << epsilon << x_md;
+  auto fwd = cached_primitive<dnnl::batch_normalization_forward>(
+      key, [&] { return adapter::batch_normalization_forward(prop, x_md, epsilon, flags); });
+
+  const Tensor ss = pack_scale_shift(gamma.value(), beta.value(), c);
+  Tensor mean = global_stats ? mean_in.to_plain() : Tensor::empty(Shape{c});
+  Tensor variance = global_stats ? variance_in.to_plain() : Tensor::empty(Shape{c});
+  Tensor y = Tensor::empty_like_desc(x.shape(), fwd->pd.dst_desc(), data_axes);
+  if (x.shape().numel() > 0)
+    fwd->run({{DNNL_ARG_SRC, xv.memory()},
+              {DNNL_ARG_DST, y.memory()},
+              {DNNL_ARG_MEAN, mean.memory()},
+              {DNNL_ARG_VARIANCE, variance.memory()},
+              {DNNL_ARG_SCALE_SHIFT, ss.memory()}});
+  if (mean_out) *mean_out = mean;
+  if (variance_out) *variance_out = variance;
+  if (!training) return Variable(std::move(y));
+
+  return record(
+      what, std::move(y), {x, gamma, beta},
+      [fwd, xv, ss, mean, variance, epsilon, flags, data_axes, c](const Tensor& g,
+                                                                  const std::vector<bool>& needs) {
+        const memory::desc x_md = xv.desc();
+        // Always prop backward: oneDNN 2.6 refuses backward_data with a scale-shift, and the
+        // dx kernel computes the per-channel sums that make dgamma and dbeta anyway.
+        CacheKey key("batch_norm_bwd");
+        key << static_cast<unsigned>(flags) << epsilon << x_md;
+        auto bwd = cached_primitive<dnnl::batch_normalization_backward>(key, [&] {
+          return adapter::batch_normalization_backward(prop_kind::backward, x_md, x_md, epsilon,
+                                                       flags, fwd->pd);
+        });
+        const Tensor g_bwd = g.to_layout(x_md, data_axes).to_desc(bwd->pd.diff_dst_desc());
+        Tensor dx = Tensor::empty_like_desc(xv.shape(), bwd->pd.diff_src_desc(), data_axes);
+        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xv.memory()},
+                                             {DNNL_ARG_DIFF_DST, g_bwd.memory()},
+                                             {DNNL_ARG_MEAN, mean.memory()},
+                                             {DNNL_ARG_VARIANCE, variance.memory()},
+                                             {DNNL_ARG_SCALE_SHIFT, ss.memory()},
+                                             {DNNL_ARG_DIFF_SRC, dx.memory()}};
+        Tensor dss = Tensor::empty(Shape{2, c});
+        args.emplace(DNNL_ARG_DIFF_SCALE_SHIFT, dss.memory());
+        if (xv.shape().numel() > 0) {
+          bwd->run(std::move(args));
+        } else {
+          dx.fill(0.f);
+          dss.fill(0.f);
+        }
+        std::vector<Tensor> grads(3);
+        grads[0] = std::move(dx);
+        const auto bytes = static_cast<std::size_t>(c) * sizeof(float);
+        for (int i = 0; i < 2; ++i) {
+          if (!needs[1 + i]) continue;
+          Tensor d = Tensor::empty(Shape{c});
+          std::memcpy(d.data(), dss.data() + i * c, bytes);
+          grads[1 + i] = std::move(d);
+        }
+        return grads;
+      });
+}
+
+}  // namespace
+
+BatchNormResult batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
+                           const std::vector<int>& data_axes, float epsilon) {
+  BatchNormResult r;
+  r.y = batch_norm_impl(x, gamma, beta, data_axes, epsilon, Tensor(), Tensor(), &r.mean,
+                        &r.variance);
+  return r;
+}
+
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
+                    const std::vector<int>& data_axes, float epsilon, const Tensor& mean,
+                    const Tensor& variance) {
+  if (!mean.defined() || !variance.defined())
+    throw ValueError("batch_norm: the inference form needs both mean and variance");
+  return batch_norm_impl(x, gamma, beta, data_axes, epsilon, mean, variance, nullptr, nullptr);
+}
+
+std::vector<int> batch_norm_data_axes(int rank, int channel_axis) {
+  std::vector<int> axes;
+  if (channel_axis == 0) {
+    axes = {rank > 1 ? 1 : 0, 0};
+    for (int i = 2; i < rank; ++i) axes.push_back(i);
+  } else {
+    axes = {0, channel_axis};
+    for (int i = 1; i < rank; ++i)
+      if (i != channel_axis) axes.push_back(i);
+  }
+  return axes;
+}
+
+}  // namespace keel

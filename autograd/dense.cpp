@@ -1,0 +1,165 @@
+#include "keel/autograd/dense.h"
+
+#include <string>
+
+#include "keel/autograd/tape.h"
+#include "keel/core/error.h"
+#include "keel/core/primitive_cache.h"
+#include "keel/core/tensor_ops.h"
+
+namespace keel {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+namespace adapter = keel::dnnl_adapter;
+
+namespace {
+
+// oneDNN weight dims {OC, IC} as axes of the Keras kernel (input_dim, output_dim).
+const std::vector<int> kWeightAxes{1, 0};
+
+memory::desc any_desc(const memory::dims& dims) {
+  return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
+}
+
+algorithm fused_forward(FusedActivation a) {
+  switch (a) {
+    case FusedActivation::relu: return algorithm::eltwise_relu;
+    case FusedActivation::tanh: return algorithm::eltwise_tanh;
+    case FusedActivation::sigmoid: return algorithm::eltwise_logistic;
+    case FusedActivation::elu: return algorithm::eltwise_elu;
+    case FusedActivation::none: break;
+  }
+  return algorithm::undef;
+}
+
+algorithm fused_backward(FusedActivation a) {
+  switch (a) {
+    case FusedActivation::relu: return algorithm::eltwise_relu_use_dst_for_bwd;
+    case FusedActivation::tanh: return algorithm::eltwise_tanh_use_dst_for_bwd;
+    case FusedActivation::sigmoid: return algorithm::eltwise_logistic_use_dst_for_bwd;
+    case FusedActivation::elu: return algorithm::eltwise_elu_use_dst_for_bwd;
+    case FusedActivation::none: break;
+  }
+  return algorithm::undef;
+}
+
+float fused_alpha(FusedActivation a) { return a == FusedActivation::elu ? 1.f : 0.f; }
+
+}  // namespace
+
+Variable dense(const Variable& x, const Variable& W, const Variable& b,
+               FusedActivation activation) {
+  const Shape& xs = x.shape();
+  if (W.shape().rank() != 2)
+    throw ShapeError("dense: kernel of shape " + W.shape().str() +
+                     " must have rank 2 (input_dim, output_dim)");
+  const std::int64_t in = W.shape()[0], out = W.shape()[1];
+  if (xs.rank() < 2 || xs[xs.rank() - 1] != in)
+    throw ShapeError("dense: input of shape " + xs.str() + " does not fit the kernel of shape " +
+                     W.shape().str() + ", expected rank >= 2 and a last axis of " +
+                     std::to_string(in));
+  const bool has_bias = b.defined();
+  if (has_bias && !(b.shape() == Shape{out}))
+    throw ShapeError("dense: bias of shape " + b.shape().str() + ", expected (" +
+                     std::to_string(out) + ",)");
+
+  const std::int64_t rows = in > 0 ? xs.numel() / in : 0;
+  const Shape y_shape = xs.with_dim(xs.rank() - 1, out);
+  const Tensor x2 = x.value().to_plain().reshape(Shape{rows, in});
+  const bool needs_weights_grad = W.requires_grad() || (has_bias && b.requires_grad());
+  const bool training =
+      is_recording() && (x.requires_grad() || needs_weights_grad);
+  const prop_kind prop = training ? prop_kind::forward_training : prop_kind::forward_inference;
+  const memory::desc bias_md =
+      has_bias ? adapter::tagged_desc({out}, memory::format_tag::a) : memory::desc();
+  const memory::desc dst_md = row_major_desc(Shape{rows, out});
+
+  CacheKey key("dense_fwd");
+  key << prop << x2.desc() << out << has_bias << activation;
+  auto fwd = cached_primitive<dnnl::inner_product_forward>(key, [&] {
+    dnnl::post_ops po;
+    if (activation != FusedActivation::none)
+      po.append_eltwise(1.f, fused_forward(activation), fused_alpha(activation), 0.f);
+    return adapter::inner_product_forward(prop, x2.desc(), any_desc({out, in}), bias_md, dst_md,
+                                          po);
+  });
+
+  const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
+  const Tensor w_compute = W.value().to_layout(fwd->pd.weights_desc(), kWeightAxes);
+  Tensor y2 = Tensor::empty_like_desc(Shape{rows, out}, fwd->pd.dst_desc());
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
+                                       {DNNL_ARG_WEIGHTS, w_compute.memory()},
+                                       {DNNL_ARG_DST, y2.memory()}};
+  if (has_bias) args.emplace(DNNL_ARG_BIAS, b.value().to_plain().memory());
+  if (rows > 0) fwd->run(std::move(args));
+  Tensor y = y2.to_plain().reshape(y_shape);
+  if (!training) return Variable(std::move(y));
+
+  std::vector<Variable> inputs{x, W};
+  if (has_bias) inputs.push_back(b);
+  const Tensor x_saved = x_src, w_saved = w_compute;
+  const Tensor y_saved = activation != FusedActivation::none ? y2 : Tensor();
+  return record(
+      "dense", std::move(y), inputs,
+      [fwd, x_saved, w_saved, y_saved, activation, has_bias, x_shape = xs, w_shape = W.shape(),
+       bias_md, rows, in, out](const Tensor& g, const std::vector<bool>& needs) {
+        Tensor g2 = g.to_plain().reshape(Shape{rows, out}).to_desc(fwd->pd.dst_desc());
+        if (activation != FusedActivation::none)
+          g2 = ops::eltwise_backward(fused_backward(activation), g2, y_saved,
+                                     fused_alpha(activation));
+        std::vector<Tensor> grads(has_bias ? 3 : 2);
+
+        if (needs[0]) {
+          CacheKey key("dense_bwd_data");
+          key << fwd->pd.src_desc() << w_saved.desc() << g2.desc();
+          auto bwd = cached_primitive<dnnl::inner_product_backward_data>(key, [&] {
+            return adapter::inner_product_backward_data(fwd->pd.src_desc(), any_desc({out, in}),
+                                                        g2.desc(), fwd->pd);
+          });
+          const Tensor w_bwd = w_saved.to_desc(bwd->pd.weights_desc());
+          const Tensor g_bwd = g2.to_desc(bwd->pd.diff_dst_desc());
+          Tensor dx = Tensor::empty_like_desc(Shape{rows, in}, bwd->pd.diff_src_desc());
+          if (rows > 0)
+            bwd->run({{DNNL_ARG_DIFF_DST, g_bwd.memory()},
+                      {DNNL_ARG_WEIGHTS, w_bwd.memory()},
+                      {DNNL_ARG_DIFF_SRC, dx.memory()}});
+          grads[0] = dx.to_plain().reshape(x_shape);
+        }
+
+        if (needs[1] || (has_bias && needs[2])) {
+          CacheKey key("dense_bwd_weights");
+          key << x_saved.desc() << has_bias << g2.desc();
+          auto bwd = cached_primitive<dnnl::inner_product_backward_weights>(key, [&] {
+            return adapter::inner_product_backward_weights(x_saved.desc(), any_desc({out, in}),
+                                                           bias_md, g2.desc(), fwd->pd);
+          });
+          const Tensor src = x_saved.to_desc(bwd->pd.src_desc());
+          const Tensor g_bwd = g2.to_desc(bwd->pd.diff_dst_desc());
+          Tensor dw = Tensor::empty_like_desc(w_shape, bwd->pd.diff_weights_desc(), kWeightAxes);
+          std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src.memory()},
+                                               {DNNL_ARG_DIFF_DST, g_bwd.memory()},
+                                               {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}};
+          Tensor db;
+          if (has_bias) {
+            db = Tensor::empty(Shape{out});
+            args.emplace(DNNL_ARG_DIFF_BIAS, db.memory());
+          }
+          if (rows > 0) {
+            bwd->run(std::move(args));
+          } else {
+            dw.fill(0.f);
+            if (has_bias) db.fill(0.f);
+          }
+          // The kernel gradient in the Keras layout of the kernel itself.
+          Tensor dw_keras = Tensor::empty(w_shape);
+          reorder_into(dw, dw_keras.memory_as(plain_view_desc(w_shape, kWeightAxes)));
+          grads[1] = std::move(dw_keras);
+          if (has_bias) grads[2] = std::move(db);
+        }
+        return grads;
+      });
+}
+
+}  // namespace keel

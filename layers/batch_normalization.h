@@ -1,0 +1,85 @@
+// BatchNormalization: Keras 1's BatchNormalization(epsilon=1e-3, mode=0, axis=-1,
+// momentum=0.99, weights=None, beta_init='zero', gamma_init='one', gamma_regularizer=None,
+// beta_regularizer=None) (KERAS1_SEMANTICS.md 12.5).
+//
+//   keel::layers::BatchNormalization bn({.axis = 1});   // after a th convolution
+//
+// Weights, shape (input_shape[axis],), in Keras order: gamma, beta (trainable), running_mean,
+// running_std (non-trainable; start at 0 and 1). As in Keras 1, running_std holds a running
+// *variance* (the name is Keras's, renamed only in Keras 2). Param count 4 C, 2 C trainable.
+//
+//  - mode 0 (feature-wise, the default): training phase (layers::learning_phase()):
+//      y = gamma (x - mean_B) / sqrt(var_B + epsilon) + beta
+//    with the batch mean and the biased batch variance over every axis but `axis`, then
+//      running_mean <- momentum running_mean + (1 - momentum) mean_B
+//      running_std  <- momentum running_std  + (1 - momentum) var_B
+//    (the update is a side effect of the call, outside any tape). Test phase: the same formula
+//    with running_mean / running_std, no update.
+//  - mode 2: like mode 0 but batch statistics in both phases and no running-stat updates.
+//  - mode 1 (sample-wise, over the last axis): m = mean(x), s = sqrt(var(x) + epsilon),
+//    y = gamma (x - m) / (s + epsilon) + beta (epsilon added twice, as Keras 1); running
+//    statistics unused. Needs axis to be the last axis (gamma is broadcast over it).
+// Modes 0 and 2 run on oneDNN batch normalization (autograd/batch_norm.h) in the layout of the
+// input (a blocked convolution output stays blocked); mode 1 is composed of keel ops.
+//
+// get_config(): epsilon, mode, axis, gamma_regularizer, beta_regularizer, momentum (Keras does
+// not serialise the init names); from_config also accepts beta_init and gamma_init.
+//
+// Errors: ValueError at construction for a mode other than 0, 1, 2, epsilon <= 0, momentum
+// outside [0, 1], an unknown init; ShapeError at build for an input of rank < 2 or > 5, an axis
+// out of range, an unknown channel size, a channel size other than the built one, or (mode 1)
+// an axis that is not the last.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keel/layers/layer.h"
+
+namespace keel::layers {
+
+struct BatchNormalizationOptions {
+  double epsilon = 1e-3;
+  int mode = 0;
+  int axis = -1;
+  double momentum = 0.99;
+  std::vector<Tensor> weights;
+  Initializer beta_init = "zero";
+  Initializer gamma_init = "one";
+  std::optional<L1L2Regularizer> gamma_regularizer, beta_regularizer;
+  Shape input_shape, batch_input_shape;
+  std::string name;
+  bool trainable = true;
+};
+
+class BatchNormalization : public Layer {
+ public:
+  explicit BatchNormalization(const BatchNormalizationOptions& options = {});
+
+  int mode() const { return options_.mode; }
+  int axis() const { return options_.axis; }
+  double epsilon() const { return options_.epsilon; }
+  double momentum() const { return options_.momentum; }
+  // The weights by name (undefined before build).
+  const Variable& gamma() const { return gamma_; }
+  const Variable& beta() const { return beta_; }
+  const Variable& running_mean() const { return running_mean_; }
+  const Variable& running_std() const { return running_std_; }  // a variance (see above)
+
+ protected:
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  void build_weights(const Shape& input_shape) override;
+  Variable call(const Variable& x) override;
+  Config layer_config() const override;
+
+ private:
+  int channel_axis(const Shape& input_shape) const;  // `axis` resolved; ShapeError if invalid
+  Variable sample_wise(const Variable& x) const;     // mode 1
+
+  BatchNormalizationOptions options_;  // weights are consumed at construction
+  std::int64_t channels_ = 0;          // set by build
+  Variable gamma_, beta_, running_mean_, running_std_;
+};
+
+}  // namespace keel::layers

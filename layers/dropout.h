@@ -1,0 +1,65 @@
+// Dropout: Keras 1's Dropout(p, noise_shape=None, seed=None) (KERAS1_SEMANTICS.md 12.3).
+//
+//   keel::layers::Dropout drop(0.5);                 // draws from keel::global_rng()
+//   keel::layers::Dropout drop(0.5, {.seed = 42});   // its own Philox stream
+//
+// Training phase (layers::learning_phase(), set by fit() or a LearningPhase guard) with
+// 0 < p < 1: each element is zeroed with probability p and the survivors are scaled by
+// 1 / (1 - p) (inverted dropout: the test phase is the identity, as in Keras). The gradient is
+// mask * 1 / (1 - p). p = 0 and the test phase are the identity.
+//
+// The mask is drawn from a counter-based Philox stream (core/random.h): keel::global_rng() by
+// default, so keel::set_seed() makes a run reproducible; with `seed` the layer owns a
+// Philox(seed) stream that starts over with every new layer. Element i of the mask (in the
+// row-major order of the Keras shape) uses draw i, whatever the thread count or the input's
+// oneDNN layout; an element survives when its uniform draw u in [0, 1) is >= p (TensorFlow's
+// floor(1 - p + u)).
+// `noise_shape` (without None entries, or with None meaning "the input's size", a Keras 2
+// convenience) is the shape of the mask, broadcast over the input: (batch, 1, 1, C) drops
+// whole feature maps of a tf image. Its rank must be the input's and each entry 1 or the
+// input's size.
+//
+// get_config(): p, noise_shape, seed (null when not given); from_config reads them back.
+// Errors: ValueError at construction for p outside [0, 1) (naming the value); ShapeError at
+// build for a noise_shape that does not fit the input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "keel/core/random.h"
+#include "keel/layers/layer.h"
+
+namespace keel::layers {
+
+struct DropoutOptions {
+  Shape noise_shape;                  // rank 0 = None: the input's shape
+  std::optional<std::int64_t> seed;   // None: keel::global_rng()
+  Shape input_shape, batch_input_shape;
+  std::string name;
+  bool trainable = true;
+};
+
+class Dropout : public Layer {
+ public:
+  explicit Dropout(double p, const DropoutOptions& options = {});
+
+  double p() const { return p_; }
+
+ protected:
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  Variable call(const Variable& x) override;
+  Config layer_config() const override;
+
+ private:
+  // The scaled keep-mask for an input of `input_shape`: 1 / (1 - p) or 0 per element.
+  Tensor draw_mask(const Shape& input_shape);
+
+  double p_;
+  Shape noise_shape_;
+  std::optional<std::int64_t> seed_;
+  std::optional<Philox> rng_;  // the layer's own stream when seeded
+};
+
+}  // namespace keel::layers
