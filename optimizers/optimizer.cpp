@@ -1,0 +1,285 @@
+#include "keel/optimizers/optimizer.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <unordered_set>
+
+#include "keel/core/context.h"
+#include "keel/core/error.h"
+
+namespace keel::optimizers {
+namespace {
+
+std::string format(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+// Sum of squares in double (for the clipnorm global norm).
+double sum_squares(const float* g, std::int64_t n, std::int64_t threshold) {
+  double acc = 0.0;
+#pragma omp parallel for simd schedule(static) reduction(+ : acc) \
+    num_threads(keel::num_threads()) if (n >= threshold)
+  for (std::int64_t i = 0; i < n; ++i) acc += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+  return acc;
+}
+
+}  // namespace
+
+Optimizer::Tensors::Tensors(const Tensors& o) : t(o.t) {
+  for (Tensor& x : t) x = x.clone();
+}
+
+Optimizer::Tensors& Optimizer::Tensors::operator=(const Tensors& o) {
+  if (this != &o) {
+    Tensors copy(o);
+    t = std::move(copy.t);
+  }
+  return *this;
+}
+
+Optimizer::Optimizer(Hyper h)
+    : class_name_(std::move(h.class_name)),
+      lr_(h.lr),
+      decay_(h.decay),
+      has_decay_(h.has_decay),
+      always_counts_(h.always_counts),
+      clipnorm_(h.clipnorm),
+      clipvalue_(h.clipvalue),
+      slot_names_(std::move(h.slot_names)) {
+  require_nonneg("lr", lr_);
+  require_nonneg("decay", decay_);
+  require_nonneg("clipnorm", clipnorm_);
+  require_nonneg("clipvalue", clipvalue_);
+}
+
+void Optimizer::fail(const std::string& what) const { throw ValueError(class_name_ + ": " + what); }
+
+void Optimizer::require_nonneg(const char* name, float v) const {
+  if (!std::isfinite(v) || v < 0.f)
+    fail(std::string(name) + " is " + format(v) + ", expected a finite number >= 0");
+}
+
+void Optimizer::require_unit_interval(const char* name, float v) const {
+  if (!(v >= 0.f && v < 1.f))
+    fail(std::string(name) + " is " + format(v) + ", expected a number in [0, 1)");
+}
+
+void Optimizer::set_lr(float lr) {
+  require_nonneg("lr", lr);
+  lr_ = lr;
+}
+
+// --- the update step ------------------------------------------------------------------------
+
+void Optimizer::apply(const std::vector<Variable>& weights) {
+  std::vector<Tensor> grads;
+  grads.reserve(weights.size());
+  for (const Variable& w : weights) grads.push_back(w.defined() ? w.grad() : Tensor());
+  apply(grads, weights);
+}
+
+void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variable>& weights) {
+  const std::string who = class_name_ + ".apply";
+  if (grads.size() != weights.size())
+    throw ValueError(who + ": " + std::to_string(grads.size()) + " gradients for " +
+                     std::to_string(weights.size()) + " weights, expected one per weight");
+
+  // Check everything before changing anything.
+  struct Item {
+    Variable w;
+    Tensor g;
+  };
+  std::vector<Item> items;
+  items.reserve(weights.size());
+  std::unordered_set<std::uint64_t> seen;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const Variable& w = weights[i];
+    if (!w.defined()) throw ValueError(who + ": weight " + std::to_string(i) + " is undefined");
+    if (!w.requires_grad()) continue;  // frozen
+    const std::string name = in_quotes(w.name());
+    if (!seen.insert(w.id()).second)
+      throw ValueError(who + ": weight " + name + " is listed twice");
+    const Tensor& g = grads[i];
+    if (!g.defined()) throw ValueError(who + ": the gradient of weight " + name + " is undefined");
+    if (!(g.shape() == w.shape()))
+      throw ShapeError(who + ": gradient of shape " + g.shape().str() + " does not match weight " +
+                       name + " of shape " + w.shape().str());
+    if (!state_.contains(w.id())) {
+      const auto p = pending_.find(w.name());
+      if (p != pending_.end() && !p->second.t.empty() && !(p->second.t[0].shape() == w.shape()))
+        throw ShapeError(who + ": the restored state of weight " + name + " has shape " +
+                         p->second.t[0].shape().str() + ", the weight has shape " +
+                         w.shape().str());
+    }
+    items.push_back({w, g});
+  }
+  for (Item& it : items) it.g = it.g.to_plain();
+
+  // 1-2. clipnorm (one global norm) then clipvalue, applied inside each update loop.
+  GradClip clip{1.f, std::numeric_limits<float>::infinity()};
+  if (clipnorm_ > 0.f) {
+    double ss = 0.0;
+    for (const Item& it : items) ss += sum_squares(it.g.data(), it.g.numel(), kParallelThreshold);
+    const double norm = std::sqrt(ss);
+    if (norm >= clipnorm_) clip.scale = static_cast<float>(clipnorm_ / norm);
+  }
+  if (clipvalue_ > 0.f) clip.limit = clipvalue_;
+
+  // 3. learning-rate decay with the iteration count before this step's increment.
+  const double it = static_cast<double>(iterations_);
+  const double lr_t = decay_ > 0.f ? lr_ / (1.0 + static_cast<double>(decay_) * it) : lr_;
+  begin_step(Step{lr_t, iterations_ + 1});
+
+  // 4-5. update each weight in place, then its constraint.
+  std::vector<float*> slot_ptrs(slot_names_.size());
+  for (Item& item : items) {
+    Variable& w = item.w;
+    auto e = state_.find(w.id());
+    if (e == state_.end()) {
+      Tensors slots;
+      const auto p = pending_.find(w.name());
+      if (p != pending_.end()) {
+        slots = std::move(p->second);
+        pending_.erase(p);
+      } else {
+        for (std::size_t k = 0; k < slot_names_.size(); ++k)
+          slots.t.push_back(Tensor::zeros(w.shape()));
+      }
+      e = state_.emplace(w.id(), Entry{w.name(), std::move(slots)}).first;
+    } else if (e->second.name != w.name()) {
+      e->second.name = w.name();
+    }
+    for (std::size_t k = 0; k < slot_ptrs.size(); ++k) slot_ptrs[k] = e->second.slots.t[k].data();
+
+    Tensor value = w.value();  // shares the weight's buffer: the update writes into it
+    if (!value.is_plain()) {
+      value = value.to_plain();
+      w.set_value(value);
+    }
+    update(value.data(), item.g.data(), slot_ptrs.data(), value.numel(), clip);
+    w.apply_constraint();
+  }
+
+  // 6. the iteration counter.
+  if (always_counts_ || decay_ > 0.f) ++iterations_;
+}
+
+// --- config ---------------------------------------------------------------------------------
+
+Config Optimizer::get_config() const {
+  Config c = own_config();
+  c["lr"] = lr_;
+  if (has_decay_) c["decay"] = decay_;
+  if (clipnorm_ > 0.f) c["clipnorm"] = clipnorm_;
+  if (clipvalue_ > 0.f) c["clipvalue"] = clipvalue_;
+  return c;
+}
+
+// --- state ----------------------------------------------------------------------------------
+
+std::vector<Slot> Optimizer::named(const Tensors& slots) const {
+  std::vector<Slot> out;
+  for (std::size_t k = 0; k < slot_names_.size(); ++k)
+    out.push_back({slot_names_[k], slots.t[k].clone()});
+  return out;
+}
+
+std::vector<Tensor> Optimizer::checked_slots(std::vector<Slot> given, const std::string& weight,
+                                             const Shape* shape) const {
+  std::vector<std::string> names;
+  for (const Slot& s : given) names.push_back(s.name);
+  const std::string expected =
+      "expected " + (slot_names_.empty() ? std::string("no slots") : joined(slot_names_));
+  std::vector<Tensor> out(slot_names_.size());
+  if (given.size() != slot_names_.size())
+    fail("weight " + in_quotes(weight) + " has slots [" + joined(names) + "], " + expected);
+  for (const Slot& s : given)
+    if (!s.value.defined())
+      fail("slot " + in_quotes(s.name) + " of weight " + in_quotes(weight) + " is undefined");
+  for (const Slot& s : given) {
+    const auto k = std::find(slot_names_.begin(), slot_names_.end(), s.name) - slot_names_.begin();
+    if (k == static_cast<std::ptrdiff_t>(slot_names_.size()) || out[k].defined())
+      fail("weight " + in_quotes(weight) + " has slots [" + joined(names) + "], " + expected);
+    const Shape& want = shape ? *shape : given[0].value.shape();
+    if (!(s.value.shape() == want))
+      throw ShapeError(class_name_ + ": slot " + in_quotes(s.name) + " of weight " + in_quotes(weight) +
+                       " has shape " + s.value.shape().str() + ", the weight has shape " +
+                       want.str());
+    out[k] = s.value.to_plain().clone();
+  }
+  return out;
+}
+
+std::vector<Slot> Optimizer::slots(const Variable& w) const {
+  if (const auto e = state_.find(w.id()); e != state_.end()) return named(e->second.slots);
+  if (const auto p = pending_.find(w.name()); p != pending_.end()) return named(p->second);
+  return {};
+}
+
+void Optimizer::set_slots(const Variable& w, std::vector<Slot> slots) {
+  if (!w.defined()) fail("set_slots: the weight is undefined");
+  Tensors t(checked_slots(std::move(slots), w.name(), &w.shape()));
+  state_.insert_or_assign(w.id(), Entry{w.name(), std::move(t)});
+  pending_.erase(w.name());
+}
+
+std::vector<WeightSlots> Optimizer::state() const {
+  std::vector<WeightSlots> out;
+  for (const auto& [id, e] : state_) out.push_back({e.name, named(e.slots)});
+  for (const auto& [name, t] : pending_) out.push_back({name, named(t)});
+  std::sort(out.begin(), out.end(),
+            [](const WeightSlots& a, const WeightSlots& b) { return a.weight < b.weight; });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].weight == out[i - 1].weight)
+      fail("two weights named " + in_quotes(out[i].weight) +
+           " have optimizer state; state is matched by weight name, so names must be unique");
+  return out;
+}
+
+void Optimizer::set_state(std::vector<WeightSlots> state) {
+  std::map<std::string, Tensors> pending;
+  for (WeightSlots& ws : state) {
+    if (pending.contains(ws.weight))
+      fail("set_state: weight " + in_quotes(ws.weight) + " is given twice");
+    pending.emplace(ws.weight, Tensors(checked_slots(std::move(ws.slots), ws.weight, nullptr)));
+  }
+  state_.clear();
+  pending_ = std::move(pending);
+}
+
+Config Optimizer::state_scalars() const {
+  Config c = extra_scalars();
+  c["iterations"] = iterations_;
+  return c;
+}
+
+void Optimizer::set_state_scalars(const Config& scalars) {
+  std::vector<std::string> known = {"iterations"};
+  for (std::string& n : extra_scalar_names()) known.push_back(std::move(n));
+  if (!scalars.is_object())
+    fail("state scalars must be an object with " + joined(known) + ", got " + scalars.dump());
+  for (const auto& [key, value] : scalars.items())
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      fail("unknown state scalar " + in_quotes(key) + ", expected " + joined(known));
+  for (const std::string& k : known)
+    if (!scalars.contains(k)) fail("state scalar " + in_quotes(k) + " is missing");
+  const Config& it = scalars.at("iterations");
+  if (!it.is_number_integer() || it.get<std::int64_t>() < 0)
+    fail("state scalar 'iterations' is " + it.dump() + ", expected an integer >= 0");
+  check_extra_scalars(scalars);
+  iterations_ = it.get<std::int64_t>();
+  set_extra_scalars(scalars);
+}
+
+}  // namespace keel::optimizers
