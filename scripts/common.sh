@@ -10,6 +10,7 @@ KEEL_BUILD_DIR=$(realpath -m "${KEEL_BUILD_DIR:-$KEEL_ROOT/build}")
 # The one list of Debian 12 packages keel builds, tests and runs with.
 # ocl-icd-opencl-dev: Debian's oneDNN CMake package does find_package(OpenCL REQUIRED), and
 # libdnnl-dev only recommends it.
+# dataset-fashion-mnist: the training data of the main job (the tests make their own IDX files).
 KEEL_APT_PACKAGES=(
   g++ cmake make ccache
   libdnnl-dev ocl-icd-opencl-dev
@@ -17,6 +18,7 @@ KEEL_APT_PACKAGES=(
   libboost-dev libboost-iostreams-dev zlib1g-dev
   libspdlog-dev nlohmann-json3-dev
   libgtest-dev
+  dataset-fashion-mnist
 )
 
 keel_die() {
