@@ -12,6 +12,7 @@ struct Variable::Impl {
   Tensor grad;
   bool requires_grad;
   std::string name;
+  std::function<Tensor(const Tensor&)> constraint;
 };
 
 namespace {
@@ -47,6 +48,17 @@ void Variable::set_grad(Tensor grad) {
     throw ShapeError("Variable '" + i.name + "': gradient of shape " + grad.shape().str() +
                      " does not match the value's shape " + i.value.shape().str());
   i.grad = std::move(grad);
+}
+
+void Variable::set_constraint(std::function<Tensor(const Tensor&)> constraint) {
+  impl().constraint = std::move(constraint);
+}
+
+bool Variable::has_constraint() const { return static_cast<bool>(impl().constraint); }
+
+void Variable::apply_constraint() {
+  Impl& i = impl();
+  if (i.constraint) set_value(i.constraint(i.value));
 }
 
 void Variable::zero_grad() { impl().grad = Tensor(); }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,12 @@ class Variable {
   const Tensor& grad() const;
   void set_grad(Tensor grad);
   void zero_grad();
+
+  // A projection applied after every optimizer update (Keras's weight constraints): the layer
+  // that owns the weight sets it; optimizers call apply_constraint() after updating.
+  void set_constraint(std::function<Tensor(const Tensor&)> constraint);
+  bool has_constraint() const;
+  void apply_constraint();
 
   bool requires_grad() const;
   void set_requires_grad(bool r);

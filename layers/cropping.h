@@ -28,11 +28,10 @@
 // and the cropping). Runs on the crop op (autograd/resize_ops.h): the input keeps its oneDNN
 // layout.
 //
-// Each class declares its deleted copy constructor with a non-const reference. With a const one,
-// GCC 12 also tries "copy from a temporary made from the braced list" for a one-argument call
-// like ZeroPadding1D({.left_pad = 2}) or UpSampling2D({.trainable = false}): it builds that
-// temporary through the initializer_list constructor, ignoring the designators, and reports an
-// ambiguity. A non-const reference cannot bind the temporary, so the intended constructor wins.
+// The classes are movable (a model takes them by value). GCC 12 then reports a call whose only
+// argument is a designated-initializer list, X({.field = v}), as ambiguous with the move
+// constructor: name the argument's type there, e.g. ZeroPadding1D(ZeroPadding1D::Padding{.left_pad
+// = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
 #pragma once
 
 #include <array>
@@ -95,7 +94,7 @@ class CroppingBase : public Layer {
 
 class Cropping1D : public CroppingBase {
  public:
-  Cropping1D(Cropping1D&) = delete;  // not copyable (see the note at the top of the file)
+  Cropping1D(Cropping1D&&) = default;  // movable: model.add(Cropping1D(...))
   explicit Cropping1D(const Cropping1DOptions& options = {});  // cropping = (1, 1)
   explicit Cropping1D(std::int64_t cropping, const Cropping1DOptions& options = {});
   // (left, right).
@@ -107,7 +106,7 @@ class Cropping1D : public CroppingBase {
 
 class Cropping2D : public CroppingBase {
  public:
-  Cropping2D(Cropping2D&) = delete;  // not copyable (see the note at the top of the file)
+  Cropping2D(Cropping2D&&) = default;  // movable: model.add(Cropping2D(...))
   explicit Cropping2D(const Cropping2DOptions& options = {});  // cropping = ((0, 0), (0, 0))
   explicit Cropping2D(std::int64_t cropping, const Cropping2DOptions& options = {});
   // ((top, bottom), (left, right)).
@@ -118,7 +117,7 @@ class Cropping2D : public CroppingBase {
 
 class Cropping3D : public CroppingBase {
  public:
-  Cropping3D(Cropping3D&) = delete;  // not copyable (see the note at the top of the file)
+  Cropping3D(Cropping3D&&) = default;  // movable: model.add(Cropping3D(...))
   explicit Cropping3D(const Cropping3DOptions& options = {});  // ((1, 1), (1, 1), (1, 1))
   explicit Cropping3D(std::int64_t cropping, const Cropping3DOptions& options = {});
   // ((begin1, end1), (begin2, end2), (begin3, end3)).

@@ -1,5 +1,6 @@
 #include "keel/layers/layer.h"
 
+#include <atomic>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -23,7 +24,25 @@ std::string auto_name(const std::string& class_name) {
 
 thread_local bool t_learning_phase = false;
 
+std::atomic<std::uint64_t> g_next_node_id{1};
+
 }  // namespace
+
+std::uint64_t next_node_id() { return g_next_node_id.fetch_add(1); }
+
+const Shape& SymbolicTensor::shape() const {
+  if (!node_) throw ValueError("SymbolicTensor: undefined");
+  return node_->output_shape;
+}
+
+SymbolicTensor Input(const Shape& shape, std::string name, std::int64_t batch_size) {
+  static std::atomic<int> counter{0};
+  auto node = std::make_shared<Node>();
+  node->output_shape = shape.prepend(batch_size);
+  node->input_name = name.empty() ? "input_" + std::to_string(++counter) : std::move(name);
+  node->id = next_node_id();
+  return SymbolicTensor(node);
+}
 
 bool learning_phase() { return t_learning_phase; }
 LearningPhase::LearningPhase(bool training) : previous_(t_learning_phase) {
@@ -64,6 +83,63 @@ void Layer::build(const Shape& input_shape) {
   }
 }
 
+Shape Layer::compute_output_shape_multi(const std::vector<Shape>& input_shapes) const {
+  if (input_shapes.size() != 1)
+    throw ValueError(who() + "takes one input, got " + std::to_string(input_shapes.size()));
+  return compute_output_shape(input_shapes[0]);
+}
+
+Variable Layer::call_multi(const std::vector<Variable>& xs) {
+  if (xs.size() != 1) throw ValueError(who() + "takes one input, got " + std::to_string(xs.size()));
+  return call(xs[0]);
+}
+
+Shape Layer::output_shape(const std::vector<Shape>& input_shapes) const {
+  return compute_output_shape_multi(input_shapes);
+}
+
+Variable Layer::operator()(const std::vector<Variable>& xs) {
+  if (xs.size() == 1) return (*this)(xs[0]);
+  std::vector<Shape> shapes;
+  for (const auto& x : xs) shapes.push_back(x.shape());
+  (void)compute_output_shape_multi(shapes);  // validates
+  built_ = true;  // multi-input layers (merges) have no weights
+  Variable y = call_multi(xs);
+  if (activity_regularizer_) last_activity_penalty_ = activity_regularizer_->penalty(y);
+  return y;
+}
+
+SymbolicTensor Layer::operator()(const SymbolicTensor& x) {
+  return (*this)(std::vector<SymbolicTensor>{x});
+}
+
+SymbolicTensor Layer::operator()(const std::vector<SymbolicTensor>& xs) {
+  std::shared_ptr<Layer> self = weak_from_this().lock();
+  if (!self)
+    throw ValueError(who() + "a layer used in a graph model must be owned by a std::shared_ptr "
+                             "(std::make_shared<...>)");
+  std::vector<Shape> shapes;
+  for (const auto& x : xs) {
+    if (!x.defined()) throw ValueError(who() + "called on an undefined symbolic tensor");
+    shapes.push_back(x.shape());
+  }
+  Shape out;
+  if (xs.size() == 1) {
+    build(shapes[0]);
+    out = compute_output_shape(shapes[0]);
+  } else {
+    out = compute_output_shape_multi(shapes);
+    built_ = true;
+  }
+  auto node = std::make_shared<Node>();
+  node->layer = self;
+  node->inputs = xs;
+  node->output_shape = out;
+  node->layer_call_index = symbolic_calls_++;
+  node->id = next_node_id();
+  return SymbolicTensor(node);
+}
+
 Variable Layer::operator()(const Variable& x) {
   build(x.shape());
   Variable y = call(x);
@@ -74,35 +150,52 @@ Variable Layer::operator()(const Variable& x) {
 Variable Layer::add_weight(const std::string& keras_name, const Shape& shape,
                            const Initializer& init, const Fans& fans,
                            const std::optional<L1L2Regularizer>& regularizer,
-                           const std::optional<Constraint>& constraint) {
-  Variable v(init(shape, fans), trainable_, name_ + "_" + keras_name);
-  weights_.push_back({keras_name, v, fans, regularizer, constraint});
+                           const std::optional<Constraint>& constraint, bool trainable) {
+  Variable v(init(shape, fans), trainable_ && trainable, name_ + "_" + keras_name);
+  if (constraint) v.set_constraint([c = *constraint](const Tensor& w) { return c.apply(w); });
+  weights_.push_back({keras_name, v, fans, regularizer, constraint, trainable});
   return v;
+}
+
+std::vector<const Layer::Weight*> Layer::ordered_weights() const {
+  std::vector<const Weight*> out;
+  for (const auto& w : weights_)
+    if (w.trainable) out.push_back(&w);
+  for (const auto& w : weights_)
+    if (!w.trainable) out.push_back(&w);
+  return out;
 }
 
 std::vector<Variable> Layer::weights() const {
   std::vector<Variable> out;
-  for (const auto& w : weights_) out.push_back(w.variable);
+  for (const Weight* w : ordered_weights()) out.push_back(w->variable);
   return out;
 }
 
 std::vector<Variable> Layer::trainable_weights() const {
-  return trainable_ ? weights() : std::vector<Variable>{};
+  std::vector<Variable> out;
+  if (trainable_)
+    for (const auto& w : weights_)
+      if (w.trainable) out.push_back(w.variable);
+  return out;
 }
 
 std::vector<Variable> Layer::non_trainable_weights() const {
-  return trainable_ ? std::vector<Variable>{} : weights();
+  std::vector<Variable> out;
+  for (const Weight* w : ordered_weights())
+    if (!trainable_ || !w->trainable) out.push_back(w->variable);
+  return out;
 }
 
 std::vector<std::string> Layer::weight_names() const {
   std::vector<std::string> out;
-  for (const auto& w : weights_) out.push_back(w.keras_name);
+  for (const Weight* w : ordered_weights()) out.push_back(w->keras_name);
   return out;
 }
 
 std::vector<Tensor> Layer::get_weights() const {
   std::vector<Tensor> out;
-  for (const auto& w : weights_) out.push_back(w.variable.value().to_plain().clone());
+  for (const Weight* w : ordered_weights()) out.push_back(w->variable.value().to_plain().clone());
   return out;
 }
 
@@ -110,21 +203,24 @@ void Layer::set_weights(const std::vector<Tensor>& values) {
   if (!built_)
     throw ValueError(who() + "set_weights before the layer is built; build it with an input "
                              "shape first or pass the weights at construction");
-  if (values.size() != weights_.size()) {
+  const std::vector<const Weight*> ordered = ordered_weights();
+  if (values.size() != ordered.size()) {
     std::string names;
-    for (const auto& w : weights_) names += (names.empty() ? "" : ", ") + w.keras_name;
+    for (const Weight* w : ordered) names += (names.empty() ? "" : ", ") + w->keras_name;
     throw ValueError(who() + "got " + std::to_string(values.size()) + " weight arrays, expected " +
-                     std::to_string(weights_.size()) + " (" + names + ")");
+                     std::to_string(ordered.size()) + " (" + names + ")");
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const Shape& expected = weights_[i].variable.shape();
+    const Shape& expected = ordered[i]->variable.shape();
     if (!values[i].defined() || !(values[i].shape() == expected))
-      throw ValueError(who() + "weight " + weights_[i].keras_name + " has shape " +
+      throw ValueError(who() + "weight " + ordered[i]->keras_name + " has shape " +
                        expected.str() + ", got an array of shape " +
                        (values[i].defined() ? values[i].shape().str() : "undefined"));
   }
-  for (std::size_t i = 0; i < values.size(); ++i)
-    weights_[i].variable.set_value(values[i].to_plain().clone());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Variable v = ordered[i]->variable;  // a handle: sets the layer's weight
+    v.set_value(values[i].to_plain().clone());
+  }
 }
 
 Fans Layer::weight_fans(std::string_view weight_name) const {
@@ -142,7 +238,7 @@ std::int64_t Layer::count_params() const {
 
 void Layer::set_trainable(bool trainable) {
   trainable_ = trainable;
-  for (auto& w : weights_) w.variable.set_requires_grad(trainable);
+  for (auto& w : weights_) w.variable.set_requires_grad(trainable && w.trainable);
 }
 
 Variable Layer::regularization_loss() const {
@@ -154,8 +250,7 @@ Variable Layer::regularization_loss() const {
 }
 
 void Layer::apply_constraints() {
-  for (auto& w : weights_)
-    if (w.constraint) w.variable.set_value(w.constraint->apply(w.variable.value()));
+  for (auto& w : weights_) w.variable.apply_constraint();
 }
 
 Config Layer::get_config() const {

@@ -31,6 +31,7 @@
 #include "keel/core/json.h"
 #include "keel/core/shape.h"
 #include "keel/layers/initializers.h"
+#include "keel/layers/node.h"
 #include "keel/regularizers/regularizer.h"
 
 namespace keel::layers {
@@ -46,11 +47,16 @@ struct BaseOptions {
   bool trainable = true;
 };
 
-class Layer {
+class Layer : public std::enable_shared_from_this<Layer> {
  public:
   virtual ~Layer() = default;
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
+  // Movable, so that a model can take a layer by value: model.add(Dense(10)). (A movable class
+  // makes GCC 12 report X({.field = v}) as ambiguous with the move constructor: a single
+  // designated-initializer argument names its type, X(XOptions{.field = v}).)
+  Layer(Layer&&) = default;
+  Layer& operator=(Layer&&) = delete;
 
   const std::string& class_name() const { return class_name_; }
   const std::string& name() const { return name_; }
@@ -69,8 +75,18 @@ class Layer {
   // Builds on first use, checks the input, runs the layer (training behaviour of Dropout and
   // BatchNormalization follows learning_phase()).
   Variable operator()(const Variable& x);
+  // Several inputs: merge layers take a list; other layers a list of one.
+  Variable operator()(const std::vector<Variable>& xs);
+  Shape output_shape(const std::vector<Shape>& input_shapes) const;
+  // Symbolic calls (graph models, layers/node.h): build the layer and record a Node.
+  SymbolicTensor operator()(const SymbolicTensor& x);
+  SymbolicTensor operator()(const std::vector<SymbolicTensor>& xs);
+  // How often the layer was called symbolically (its nodes).
+  int symbolic_calls() const { return symbolic_calls_; }
 
   // --- weights ---------------------------------------------------------------------------
+  // Keras order: trainable_weights() + non_trainable_weights() of a trainable layer, each in
+  // creation order (a frozen layer keeps that order).
   std::vector<Variable> weights() const;
   std::vector<Variable> trainable_weights() const;
   std::vector<Variable> non_trainable_weights() const;
@@ -102,12 +118,17 @@ class Layer {
   // Declares the weights with add_weight(); called once by build().
   virtual void build_weights(const Shape& input_shape) { (void)input_shape; }
   virtual Variable call(const Variable& x) = 0;
+  // The multi-input forms; the defaults accept exactly one input and defer to the above.
+  virtual Shape compute_output_shape_multi(const std::vector<Shape>& input_shapes) const;
+  virtual Variable call_multi(const std::vector<Variable>& xs);
   // The layer's own Keras arguments.
   virtual Config layer_config() const = 0;
 
+  // A weight with `trainable = false` (BatchNormalization's running statistics) never requires
+  // a gradient and is listed among non_trainable_weights() whatever the layer's flag.
   Variable add_weight(const std::string& keras_name, const Shape& shape, const Initializer& init,
                       const Fans& fans, const std::optional<L1L2Regularizer>& regularizer,
-                      const std::optional<Constraint>& constraint);
+                      const std::optional<Constraint>& constraint, bool trainable = true);
   // The weights to apply at the end of build (Keras's `weights=` argument).
   void set_initial_weights(std::vector<Tensor> weights) { initial_weights_ = std::move(weights); }
   void set_activity_regularizer(std::optional<L1L2Regularizer> r) { activity_regularizer_ = r; }
@@ -127,7 +148,11 @@ class Layer {
     Fans fans;
     std::optional<L1L2Regularizer> regularizer;
     std::optional<Constraint> constraint;
+    bool trainable = true;  // as declared; the layer's own flag applies on top
   };
+  // The weights in Keras order: the trainable ones, then the non-trainable ones, each in
+  // creation order.
+  std::vector<const Weight*> ordered_weights() const;
 
   std::string class_name_;
   std::string name_;
@@ -139,6 +164,7 @@ class Layer {
   std::vector<Tensor> initial_weights_;
   std::optional<L1L2Regularizer> activity_regularizer_;
   Variable last_activity_penalty_;
+  int symbolic_calls_ = 0;
 };
 
 // Whether layers run in training mode (Dropout drops, BatchNormalization uses batch statistics).

@@ -24,11 +24,10 @@
 // their layout, a plain channels-first input is computed channels-last (oneDNN's resampling
 // backward is ~20x slower on it).
 //
-// Each class declares its deleted copy constructor with a non-const reference. With a const one,
-// GCC 12 also tries "copy from a temporary made from the braced list" for a one-argument call
-// like ZeroPadding1D({.left_pad = 2}) or UpSampling2D({.trainable = false}): it builds that
-// temporary through the initializer_list constructor, ignoring the designators, and reports an
-// ambiguity. A non-const reference cannot bind the temporary, so the intended constructor wins.
+// The classes are movable (a model takes them by value). GCC 12 then reports a call whose only
+// argument is a designated-initializer list, X({.field = v}), as ambiguous with the move
+// constructor: name the argument's type there, e.g. ZeroPadding1D(ZeroPadding1D::Padding{.left_pad
+// = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
 #pragma once
 
 #include <cstdint>
@@ -85,14 +84,14 @@ class UpSamplingBase : public Layer {
 
 class UpSampling1D : public UpSamplingBase {
  public:
-  UpSampling1D(UpSampling1D&) = delete;  // not copyable (see the note at the top of the file)
+  UpSampling1D(UpSampling1D&&) = default;
   explicit UpSampling1D(const UpSampling1DOptions& options = {});  // length = 2
   explicit UpSampling1D(std::int64_t length, const UpSampling1DOptions& options = {});
 };
 
 class UpSampling2D : public UpSamplingBase {
  public:
-  UpSampling2D(UpSampling2D&) = delete;  // not copyable (see the note at the top of the file)
+  UpSampling2D(UpSampling2D&&) = default;
   explicit UpSampling2D(const UpSampling2DOptions& options = {});  // size = (2, 2)
   explicit UpSampling2D(std::int64_t size, const UpSampling2DOptions& options = {});
   // (rows, cols).
@@ -104,7 +103,7 @@ class UpSampling2D : public UpSamplingBase {
 
 class UpSampling3D : public UpSamplingBase {
  public:
-  UpSampling3D(UpSampling3D&) = delete;  // not copyable (see the note at the top of the file)
+  UpSampling3D(UpSampling3D&&) = default;
   explicit UpSampling3D(const UpSampling3DOptions& options = {});  // size = (2, 2, 2)
   explicit UpSampling3D(std::int64_t size, const UpSampling3DOptions& options = {});
   // (dim1, dim2, dim3).

@@ -27,11 +27,10 @@
 // unknown dim_ordering. ShapeError at build: an input of the wrong rank, naming the layout.
 // Runs on the zero_pad op (autograd/resize_ops.h): the input keeps its oneDNN layout.
 //
-// Each class declares its deleted copy constructor with a non-const reference. With a const one,
-// GCC 12 also tries "copy from a temporary made from the braced list" for a one-argument call
-// like ZeroPadding1D({.left_pad = 2}) or UpSampling2D({.trainable = false}): it builds that
-// temporary through the initializer_list constructor, ignoring the designators, and reports an
-// ambiguity. A non-const reference cannot bind the temporary, so the intended constructor wins.
+// The classes are movable (a model takes them by value). GCC 12 then reports a call whose only
+// argument is a designated-initializer list, X({.field = v}), as ambiguous with the move
+// constructor: name the argument's type there, e.g. ZeroPadding1D(ZeroPadding1D::Padding{.left_pad
+// = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
 #pragma once
 
 #include <cstdint>
@@ -98,7 +97,7 @@ class ZeroPadding1D : public ZeroPaddingBase {
     std::int64_t right_pad = 0;
   };
 
-  ZeroPadding1D(ZeroPadding1D&) = delete;  // not copyable (see the note at the top of the file)
+  ZeroPadding1D(ZeroPadding1D&&) = default;
   explicit ZeroPadding1D(const ZeroPadding1DOptions& options = {});  // padding = 1
   explicit ZeroPadding1D(std::int64_t padding, const ZeroPadding1DOptions& options = {});
   explicit ZeroPadding1D(std::initializer_list<std::int64_t> padding,
@@ -118,7 +117,7 @@ class ZeroPadding2D : public ZeroPaddingBase {
     std::int64_t right_pad = 0;
   };
 
-  ZeroPadding2D(ZeroPadding2D&) = delete;  // not copyable (see the note at the top of the file)
+  ZeroPadding2D(ZeroPadding2D&&) = default;
   explicit ZeroPadding2D(const ZeroPadding2DOptions& options = {});  // padding = (1, 1)
   explicit ZeroPadding2D(std::int64_t padding, const ZeroPadding2DOptions& options = {});
   // (rows, cols) or (top, bottom, left, right).
@@ -131,7 +130,7 @@ class ZeroPadding2D : public ZeroPaddingBase {
 
 class ZeroPadding3D : public ZeroPaddingBase {
  public:
-  ZeroPadding3D(ZeroPadding3D&) = delete;  // not copyable (see the note at the top of the file)
+  ZeroPadding3D(ZeroPadding3D&&) = default;
   explicit ZeroPadding3D(const ZeroPadding3DOptions& options = {});  // padding = (1, 1, 1)
   explicit ZeroPadding3D(std::int64_t padding, const ZeroPadding3DOptions& options = {});
   // (p1, p2, p3), symmetric on each axis.

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # The flagship example: a target built from examples/<name>.cpp.
-KEEL_MAIN_PROGRAM=tape_basics
+KEEL_MAIN_PROGRAM=fashion_mnist
 
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

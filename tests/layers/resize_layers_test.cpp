@@ -167,7 +167,7 @@ std::vector<LayerCase> all_cases() {
        {Kind::pad, {0}, {2}},
        {1, 4, 2},
        [](const std::string&) {
-         return std::make_shared<ZeroPadding1D>(ZeroPadding1D::Padding{.right_pad = 2});
+         return std::make_shared<ZeroPadding1D>(layers::ZeroPadding1D::Padding{.right_pad = 2});
        }},
       {"ZeroPadding2D((1, 2))",
        2,
@@ -175,7 +175,7 @@ std::vector<LayerCase> all_cases() {
        {2, 3, 4, 2},
        [](const std::string& o) {
          return std::make_shared<ZeroPadding2D>(std::vector<std::int64_t>{1, 2},
-                                                ZeroPadding2DOptions{.dim_ordering = o});
+                                                layers::ZeroPadding2DOptions{.dim_ordering = o});
        }},
       {"ZeroPadding2D((0, 2, 3, 1))",
        2,
@@ -183,7 +183,7 @@ std::vector<LayerCase> all_cases() {
        {2, 3, 4, 2},
        [](const std::string& o) {
          return std::make_shared<ZeroPadding2D>(std::vector<std::int64_t>{0, 2, 3, 1},
-                                                ZeroPadding2DOptions{.dim_ordering = o});
+                                                layers::ZeroPadding2DOptions{.dim_ordering = o});
        }},
       {"ZeroPadding2D({'top_pad': 2, 'right_pad': 1})",
        2,
@@ -191,8 +191,8 @@ std::vector<LayerCase> all_cases() {
        {2, 3, 3, 2},
        [](const std::string& o) {
          return std::make_shared<ZeroPadding2D>(
-             ZeroPadding2D::Padding{.top_pad = 2, .right_pad = 1},
-             ZeroPadding2DOptions{.dim_ordering = o});
+             layers::ZeroPadding2D::Padding{.top_pad = 2, .right_pad = 1},
+             layers::ZeroPadding2DOptions{.dim_ordering = o});
        }},
       {"ZeroPadding3D((1, 0, 2))",
        3,
@@ -200,7 +200,7 @@ std::vector<LayerCase> all_cases() {
        {2, 2, 3, 2, 2},
        [](const std::string& o) {
          return std::make_shared<ZeroPadding3D>(std::vector<std::int64_t>{1, 0, 2},
-                                                ZeroPadding3DOptions{.dim_ordering = o});
+                                                layers::ZeroPadding3DOptions{.dim_ordering = o});
        }},
       {"Cropping1D((2, 1))",
        1,
@@ -222,7 +222,7 @@ std::vector<LayerCase> all_cases() {
        {2, 7, 8, 2},
        [](const std::string& o) {
          return std::make_shared<Cropping2D>(std::vector<layers::CropPair>{{1, 2}, {3, 0}},
-                                             Cropping2DOptions{.dim_ordering = o});
+                                             layers::Cropping2DOptions{.dim_ordering = o});
        }},
       {"Cropping3D(((1, 0), (2, 1), (0, 1)))",
        3,
@@ -230,7 +230,7 @@ std::vector<LayerCase> all_cases() {
        {2, 5, 6, 4, 2},
        [](const std::string& o) {
          return std::make_shared<Cropping3D>(std::vector<layers::CropPair>{{1, 0}, {2, 1}, {0, 1}},
-                                             Cropping3DOptions{.dim_ordering = o});
+                                             layers::Cropping3DOptions{.dim_ordering = o});
        }},
       {"UpSampling1D(3)",
        1,
@@ -243,7 +243,7 @@ std::vector<LayerCase> all_cases() {
        {2, 3, 4, 2},
        [](const std::string& o) {
          return std::make_shared<UpSampling2D>(std::vector<std::int64_t>{2, 3},
-                                               UpSampling2DOptions{.dim_ordering = o});
+                                               layers::UpSampling2DOptions{.dim_ordering = o});
        }},
       {"UpSampling3D((2, 1, 3))",
        3,
@@ -251,7 +251,7 @@ std::vector<LayerCase> all_cases() {
        {2, 2, 3, 2, 2},
        [](const std::string& o) {
          return std::make_shared<UpSampling3D>(std::vector<std::int64_t>{2, 1, 3},
-                                               UpSampling3DOptions{.dim_ordering = o});
+                                               layers::UpSampling3DOptions{.dim_ordering = o});
        }},
   };
 }
@@ -291,7 +291,7 @@ TEST(ResizeLayers, ZeroPadding2DFourTuplePadsTopBottomLeftRight) {
 }
 
 TEST(ResizeLayers, ZeroPadding1DDictMissingKeyIsZero) {
-  layers::ZeroPadding1D zp({.left_pad = 2});
+  layers::ZeroPadding1D zp(layers::ZeroPadding1D::Padding{.left_pad = 2});
   EXPECT_EQ(zp.output_shape({None, 10, 4}), (Shape{None, 12, 4}));
   EXPECT_EQ(zp.pad_after(), (std::vector<std::int64_t>{0}));
 }
@@ -328,17 +328,17 @@ TEST(ResizeLayers, UnknownSpatialSizesStayUnknown) {
       layers::Cropping2D({{1, 1}, {2, 0}}, {.dim_ordering = "th"}).output_shape({None, 3, 9, None}),
       (Shape{None, 3, 7, None}));
   EXPECT_EQ(layers::Cropping1D({1, 1}).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::Cropping3D({.dim_ordering = "tf"}).output_shape({None, None, 5, None, 2}),
+  EXPECT_EQ(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"}).output_shape({None, None, 5, None, 2}),
             (Shape{None, None, 3, None, 2}));
   EXPECT_EQ(layers::ZeroPadding2D({1, 2}, {.dim_ordering = "tf"}).output_shape({None, None, 5, 3}),
             (Shape{None, None, 9, 3}));
   EXPECT_EQ(layers::ZeroPadding1D(1).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::ZeroPadding3D({.dim_ordering = "th"}).output_shape({None, 2, None, 3, 4}),
+  EXPECT_EQ(layers::ZeroPadding3D(layers::ZeroPadding3DOptions{.dim_ordering = "th"}).output_shape({None, 2, None, 3, 4}),
             (Shape{None, 2, None, 5, 6}));
   EXPECT_EQ(layers::UpSampling1D(2).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::UpSampling2D({.dim_ordering = "th"}).output_shape({None, 3, None, 5}),
+  EXPECT_EQ(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = "th"}).output_shape({None, 3, None, 5}),
             (Shape{None, 3, None, 10}));
-  EXPECT_EQ(layers::UpSampling3D({.dim_ordering = "tf"}).output_shape({None, 2, None, 3, 4}),
+  EXPECT_EQ(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "tf"}).output_shape({None, 2, None, 3, 4}),
             (Shape{None, 4, None, 6, 4}));
 }
 
@@ -613,7 +613,7 @@ TEST(ResizeLayers, PrimitivesAreCached) {
 TEST(ResizeLayers, NegativePaddingIsAValueErrorNamingTheArgument) {
   EXPECT_THROW_MSG(layers::ZeroPadding1D(-1, {.name = "zp"}), ValueError,
                    "ZeroPadding1D 'zp': padding -1 has a negative entry (-1)");
-  EXPECT_THROW_MSG(layers::ZeroPadding1D({.left_pad = 1, .right_pad = -3}), ValueError,
+  EXPECT_THROW_MSG(layers::ZeroPadding1D(layers::ZeroPadding1D::Padding{.left_pad = 1, .right_pad = -3}), ValueError,
                    "padding {\"left_pad\":1,\"right_pad\":-3} has a negative entry (-3)");
   EXPECT_THROW_MSG(
       layers::ZeroPadding2D({1, -2}, {.name = "zp2"}), ValueError,
@@ -664,7 +664,7 @@ TEST(ResizeLayers, CroppingAWholeAxisIsAShapeErrorAtBuild) {
       "Cropping2D 'c2': cropping (4, 4) of axis 3 (cols) of length 7 leaves -1 elements");
   EXPECT_THROW_MSG(c2(Variable(Tensor::zeros({1, 3, 28, 8}))), ShapeError,
                    "of axis 3 (cols) of length 8");
-  layers::Cropping3D c3({.dim_ordering = "tf", .name = "c3"});
+  layers::Cropping3D c3(layers::Cropping3DOptions{.dim_ordering = "tf", .name = "c3"});
   EXPECT_THROW_MSG(c3.output_shape({None, 5, 2, 5, 1}), ShapeError, "of axis 2 (dim2) of length 2");
 }
 
@@ -680,9 +680,9 @@ TEST(ResizeLayers, FactorsBelowOneAreAValueError) {
 TEST(ResizeLayers, UnknownDimOrderingIsAValueErrorNamingTheValue) {
   EXPECT_THROW_MSG(layers::ZeroPadding2D({1, 1}, {.dim_ordering = "nhwc", .name = "p"}), ValueError,
                    "ZeroPadding2D 'p': dim_ordering 'nhwc' is not one of tf, th");
-  EXPECT_THROW_MSG(layers::Cropping3D({.dim_ordering = "TF"}), ValueError,
+  EXPECT_THROW_MSG(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "TF"}), ValueError,
                    "dim_ordering 'TF' is not one of tf, th");
-  EXPECT_THROW_MSG(layers::UpSampling2D({.dim_ordering = ""}), ValueError,
+  EXPECT_THROW_MSG(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = ""}), ValueError,
                    "dim_ordering '' is not one of tf, th");
 }
 
@@ -691,13 +691,13 @@ TEST(ResizeLayers, WrongInputRankIsAShapeErrorNamingTheLayout) {
                    "ZeroPadding1D 'p1': expected an input of rank 3 (batch, steps, features), got "
                    "shape (None, 5)");
   EXPECT_THROW_MSG(
-      layers::ZeroPadding2D({.dim_ordering = "tf"}).output_shape({None, 5, 5}), ShapeError,
+      layers::ZeroPadding2D(layers::ZeroPadding2DOptions{.dim_ordering = "tf"}).output_shape({None, 5, 5}), ShapeError,
       "expected an input of rank 4 (batch, rows, cols, channels), got shape (None, 5, 5)");
-  EXPECT_THROW_MSG(layers::Cropping2D({.dim_ordering = "th"}).output_shape({None, 3, 5, 5, 1}),
+  EXPECT_THROW_MSG(layers::Cropping2D(layers::Cropping2DOptions{.dim_ordering = "th"}).output_shape({None, 3, 5, 5, 1}),
                    ShapeError, "expected an input of rank 4 (batch, channels, rows, cols)");
-  EXPECT_THROW_MSG(layers::UpSampling3D({.dim_ordering = "th"}).output_shape({None, 3, 5, 5}),
+  EXPECT_THROW_MSG(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th"}).output_shape({None, 3, 5, 5}),
                    ShapeError, "expected an input of rank 5 (batch, channels, dim1, dim2, dim3)");
-  EXPECT_THROW_MSG(layers::Cropping3D({.dim_ordering = "tf"}).output_shape({None, 5, 5, 5}),
+  EXPECT_THROW_MSG(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"}).output_shape({None, 5, 5, 5}),
                    ShapeError, "expected an input of rank 5 (batch, dim1, dim2, dim3, channels)");
   layers::UpSampling1D up(2);
   EXPECT_THROW_MSG(up(Variable(Tensor::zeros({2, 3, 4, 5}))), ShapeError,
@@ -741,7 +741,7 @@ TEST(ResizeLayers, ConfigRoundTripsInEveryForm) {
   using namespace layers;
   expect_round_trip(ZeroPadding1D(2), {None, 10, 4});
   expect_round_trip(ZeroPadding1D({1, 3}), {None, 10, 4});
-  expect_round_trip(ZeroPadding1D({.left_pad = 2}), {None, 10, 4});
+  expect_round_trip(ZeroPadding1D(layers::ZeroPadding1D::Padding{.left_pad = 2}), {None, 10, 4});
   expect_round_trip(ZeroPadding2D({1, 2}, {.dim_ordering = "th"}), {None, 3, 5, 5});
   expect_round_trip(ZeroPadding2D({1, 0, 2, 0}, {.dim_ordering = "tf"}), {None, 5, 5, 3});
   expect_round_trip(ZeroPadding2D({.top_pad = 2, .right_pad = 1}, {.dim_ordering = "tf"}),
@@ -757,7 +757,7 @@ TEST(ResizeLayers, ConfigRoundTripsInEveryForm) {
   expect_round_trip(Cropping3D(1, {.dim_ordering = "tf"}), {None, 5, 6, 4, 2});
   expect_round_trip(UpSampling1D(3), {None, 4, 3});
   expect_round_trip(UpSampling2D({2, 3}, {.dim_ordering = "tf"}), {None, 3, 4, 2});
-  expect_round_trip(UpSampling3D({.dim_ordering = "th", .trainable = false}), {None, 2, 2, 3, 2});
+  expect_round_trip(UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th", .trainable = false}), {None, 2, 2, 3, 2});
 }
 
 TEST(ResizeLayers, ConfigKeepsTheKerasFormAndKeys) {
@@ -774,7 +774,7 @@ TEST(ResizeLayers, ConfigKeepsTheKerasFormAndKeys) {
                       "trainable": true, "batch_input_shape": [null, 28, 28, 3]})"));
   layers::UpSampling1D up(3, {.name = "u"});
   EXPECT_EQ(up.get_config(), parse(R"({"length": 3, "name": "u", "trainable": true})"));
-  layers::UpSampling3D up3({.dim_ordering = "tf", .name = "u3"});
+  layers::UpSampling3D up3(layers::UpSampling3DOptions{.dim_ordering = "tf", .name = "u3"});
   EXPECT_EQ(up3.get_config(),
             parse(R"({"size": [2, 2, 2], "dim_ordering": "tf", "name": "u3", "trainable": true})"));
 }

@@ -1,0 +1,347 @@
+#include "keel/models/callbacks.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <regex>
+
+#include "keel/core/error.h"
+#include "keel/models/model.h"
+#include "keel/models/progbar.h"
+
+namespace keel::callbacks {
+
+Model& Callback::model() const {
+  if (!model_) throw ValueError("Callback: not attached to a model (it is set by fit())");
+  return *model_;
+}
+
+// --- History, BaseLogger -----------------------------------------------------------------------
+
+void History::on_train_begin(Logs&) {}
+
+void History::on_epoch_end(int e, Logs& logs) {
+  epoch.push_back(e);
+  for (const auto& [k, v] : logs) history[k].push_back(v);
+}
+
+void BaseLogger::on_epoch_begin(int, Logs&) {
+  seen_ = 0;
+  totals_.clear();
+}
+
+void BaseLogger::on_batch_end(int, Logs& logs) {
+  const auto size = static_cast<std::int64_t>(logs.count("size") ? logs.at("size") : 0);
+  seen_ += size;
+  for (const auto& [k, v] : logs)
+    if (k != "batch" && k != "size") totals_[k] += v * static_cast<double>(size);
+}
+
+void BaseLogger::on_epoch_end(int, Logs& logs) {
+  for (const auto& name : params().metrics)
+    if (totals_.count(name)) logs[name] = totals_[name] / static_cast<double>(std::max<std::int64_t>(seen_, 1));
+}
+
+// --- ProgbarLogger -----------------------------------------------------------------------------
+
+struct ProgbarLogger::State {
+  std::optional<Progbar> bar;
+  std::int64_t seen = 0;
+};
+
+void ProgbarLogger::on_train_begin(Logs&) { state_ = std::make_shared<State>(); }
+
+void ProgbarLogger::on_epoch_begin(int epoch, Logs&) {
+  if (!params().verbose) return;
+  std::printf("Epoch %d/%d\n", epoch + 1, params().nb_epoch);
+  std::fflush(stdout);
+  state_->bar.emplace(params().nb_sample, params().verbose);
+  state_->seen = 0;
+}
+
+void ProgbarLogger::on_batch_end(int, Logs& logs) {
+  state_->seen += static_cast<std::int64_t>(logs.count("size") ? logs.at("size") : 0);
+  std::vector<std::pair<std::string, double>> values;
+  for (const auto& k : params().metrics)
+    if (logs.count(k)) values.emplace_back(k, logs.at(k));
+  if (params().verbose && state_->seen < params().nb_sample) state_->bar->update(state_->seen, values);
+}
+
+void ProgbarLogger::on_epoch_end(int, Logs& logs) {
+  std::vector<std::pair<std::string, double>> values;
+  for (const auto& k : params().metrics)
+    if (logs.count(k)) values.emplace_back(k, logs.at(k));
+  if (params().verbose) state_->bar->update(state_->seen, values, true);
+}
+
+// --- monitoring helpers ------------------------------------------------------------------------
+
+namespace {
+
+bool maximize_for(const std::string& mode, const std::string& monitor, const char* who) {
+  if (mode == "min") return false;
+  if (mode == "max") return true;
+  if (mode != "auto")
+    throw ValueError(std::string(who) + ": mode '" + mode + "' is not one of auto, min, max");
+  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
+}
+
+double worst(bool maximize) {
+  return maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+// --- ModelCheckpoint ---------------------------------------------------------------------------
+
+std::string format_filepath(const std::string& pattern, int epoch, const Logs& logs) {
+  static const std::regex field(R"(\{([A-Za-z_][A-Za-z0-9_]*)(?::([0-9]*)(?:\.([0-9]+))?([dfe])?)?\})");
+  std::string out;
+  auto begin = pattern.cbegin();
+  for (std::sregex_iterator it(pattern.begin(), pattern.end(), field), end; it != end; ++it) {
+    const auto& m = *it;
+    out.append(begin, m[0].first);
+    begin = m[0].second;
+    const std::string name = m[1];
+    double value;
+    if (name == "epoch") {
+      value = epoch;
+    } else if (logs.count(name)) {
+      value = logs.at(name);
+    } else {
+      throw ValueError("ModelCheckpoint: filepath '" + pattern + "' names '" + name +
+                       "', which is not 'epoch' nor one of the logs");
+    }
+    const std::string width = m[2], precision = m[3], type = m[4];
+    char buf[64];
+    if (type == "d" || (type.empty() && name == "epoch" && precision.empty())) {
+      const std::string fmt = "%" + width + "lld";
+      std::snprintf(buf, sizeof buf, fmt.c_str(), static_cast<long long>(value));
+    } else {
+      const std::string fmt = "%" + width + (precision.empty() ? "" : "." + precision) +
+                              (type.empty() ? "g" : type);
+      std::snprintf(buf, sizeof buf, fmt.c_str(), value);
+    }
+    out += buf;
+  }
+  out.append(begin, pattern.cend());
+  return out;
+}
+
+ModelCheckpoint::ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options)
+    : filepath_(std::move(filepath)), options_(options),
+      maximize_(maximize_for(options.mode, options.monitor, "ModelCheckpoint")),
+      best_(worst(maximize_)) {
+  if (options_.period < 1)
+    throw ValueError("ModelCheckpoint: period is " + std::to_string(options_.period) + ", expected >= 1");
+}
+
+void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
+  if (++since_last_save_ < options_.period) return;
+  since_last_save_ = 0;
+  const std::string path = format_filepath(filepath_, epoch, logs);
+  if (options_.save_best_only) {
+    auto it = logs.find(options_.monitor);
+    if (it == logs.end()) {
+      std::fprintf(stderr, "ModelCheckpoint: can save best model only with %s available, skipping.\n",
+                   options_.monitor.c_str());
+      return;
+    }
+    const double current = it->second;
+    const bool better = maximize_ ? current > best_ : current < best_;
+    if (!better) {
+      if (options_.verbose)
+        std::printf("Epoch %05d: %s did not improve\n", epoch, options_.monitor.c_str());
+      return;
+    }
+    if (options_.verbose)
+      std::printf("Epoch %05d: %s improved from %0.5f to %0.5f, saving model to %s\n", epoch,
+                  options_.monitor.c_str(), best_, current, path.c_str());
+    best_ = current;
+  } else if (options_.verbose) {
+    std::printf("Epoch %05d: saving model to %s\n", epoch, path.c_str());
+  }
+  model().save_weights(path);
+}
+
+Config ModelCheckpoint::state() const {
+  return {{"best", best_}, {"since_last_save", since_last_save_}};
+}
+
+void ModelCheckpoint::set_state(const Config& s) {
+  best_ = s.value("best", worst(maximize_));
+  since_last_save_ = s.value("since_last_save", 0);
+}
+
+// --- EarlyStopping -----------------------------------------------------------------------------
+
+EarlyStopping::EarlyStopping(const EarlyStoppingOptions& options)
+    : options_(options), maximize_(maximize_for(options.mode, options.monitor, "EarlyStopping")),
+      best_(worst(maximize_)) {
+  if (options_.patience < 0)
+    throw ValueError("EarlyStopping: patience is " + std::to_string(options_.patience) + ", expected >= 0");
+}
+
+void EarlyStopping::on_train_begin(Logs&) {
+  wait_ = 0;
+  best_ = worst(maximize_);
+  stopped_epoch_ = 0;
+}
+
+void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
+  auto it = logs.find(options_.monitor);
+  if (it == logs.end()) {
+    std::fprintf(stderr, "EarlyStopping: early stopping requires %s available!\n", options_.monitor.c_str());
+    return;
+  }
+  const double current = it->second;
+  const double delta = std::abs(options_.min_delta);
+  const bool improved = maximize_ ? current - delta > best_ : current + delta < best_;
+  if (improved) {
+    best_ = current;
+    wait_ = 0;
+    return;
+  }
+  // Keras 1's order: check, then count — it stops at the (patience + 1)-th bad epoch.
+  if (wait_ >= options_.patience) {
+    stopped_epoch_ = epoch;
+    model().stop_training = true;
+  }
+  ++wait_;
+}
+
+void EarlyStopping::on_train_end(Logs&) {
+  if (stopped_epoch_ > 0 && options_.verbose) std::printf("Epoch %05d: early stopping\n", stopped_epoch_);
+}
+
+Config EarlyStopping::state() const { return {{"best", best_}, {"wait", wait_}}; }
+
+void EarlyStopping::set_state(const Config& s) {
+  best_ = s.value("best", worst(maximize_));
+  wait_ = s.value("wait", 0);
+}
+
+// --- CSVLogger ---------------------------------------------------------------------------------
+
+CSVLogger::CSVLogger(std::string filename, char separator, bool append)
+    : filename_(std::move(filename)), separator_(separator), append_(append) {}
+
+void CSVLogger::on_train_begin(Logs&) {
+  header_written_ = false;
+  if (append_) {
+    std::ifstream in(filename_);
+    header_written_ = in && in.peek() != std::ifstream::traits_type::eof();
+  } else {
+    std::ofstream out(filename_, std::ios::trunc);
+    if (!out) throw IOError("CSVLogger: " + filename_ + " cannot be written");
+  }
+}
+
+void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
+  std::ofstream out(filename_, std::ios::app);
+  if (!out) throw IOError("CSVLogger: " + filename_ + " cannot be written");
+  if (!header_written_) {
+    keys_.clear();
+    for (const auto& [k, v] : logs) keys_.push_back(k);
+    out << "epoch";
+    for (const auto& k : keys_) out << separator_ << k;
+    out << '\n';
+    header_written_ = true;
+  }
+  if (keys_.empty())
+    for (const auto& [k, v] : logs) keys_.push_back(k);
+  out << epoch;
+  for (const auto& k : keys_) {
+    out << separator_;
+    if (logs.count(k)) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", logs.at(k));
+      out << buf;
+    }
+  }
+  out << '\n';
+  out.flush();
+}
+
+// --- learning rate -----------------------------------------------------------------------------
+
+LearningRateScheduler::LearningRateScheduler(std::function<double(int)> schedule)
+    : schedule_(std::move(schedule)) {
+  if (!schedule_) throw ValueError("LearningRateScheduler: schedule is empty");
+}
+
+void LearningRateScheduler::on_epoch_begin(int epoch, Logs&) {
+  const double lr = schedule_(epoch);
+  if (!std::isfinite(lr))
+    throw ValueError("LearningRateScheduler: schedule(" + std::to_string(epoch) +
+                     ") returned a non-finite learning rate");
+  model().optimizer().set_lr(static_cast<float>(lr));
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(const ReduceLROnPlateauOptions& options)
+    : options_(options), maximize_(maximize_for(options.mode, options.monitor, "ReduceLROnPlateau")),
+      best_(worst(maximize_)) {
+  if (options_.factor >= 1.0)
+    throw ValueError("ReduceLROnPlateau: factor is " + std::to_string(options_.factor) +
+                     ", expected < 1 (ReduceLROnPlateau does not support a factor >= 1.0)");
+}
+
+void ReduceLROnPlateau::on_train_begin(Logs&) {
+  best_ = worst(maximize_);
+  wait_ = 0;
+  cooldown_counter_ = 0;
+}
+
+void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
+  logs["lr"] = model().optimizer().lr();
+  auto it = logs.find(options_.monitor);
+  if (it == logs.end()) {
+    std::fprintf(stderr, "ReduceLROnPlateau: requires %s available!\n", options_.monitor.c_str());
+    return;
+  }
+  const double current = it->second;
+  if (cooldown_counter_ > 0) {
+    --cooldown_counter_;
+    wait_ = 0;
+  }
+  const bool improved =
+      maximize_ ? current > best_ + options_.epsilon : current < best_ - options_.epsilon;
+  if (improved) {
+    best_ = current;
+    wait_ = 0;
+  } else if (cooldown_counter_ <= 0) {
+    if (wait_ >= options_.patience) {
+      const double lr = model().optimizer().lr();
+      if (lr > options_.min_lr * (1 + 1e-4)) {
+        const double new_lr = std::max(lr * options_.factor, options_.min_lr);
+        model().optimizer().set_lr(static_cast<float>(new_lr));
+        if (options_.verbose)
+          std::printf("\nEpoch %05d: reducing learning rate to %s.\n", epoch, std::to_string(new_lr).c_str());
+        cooldown_counter_ = options_.cooldown;
+        wait_ = 0;
+      }
+    }
+    ++wait_;
+  }
+}
+
+Config ReduceLROnPlateau::state() const {
+  return {{"best", best_}, {"wait", wait_}, {"cooldown_counter", cooldown_counter_}};
+}
+
+void ReduceLROnPlateau::set_state(const Config& s) {
+  best_ = s.value("best", worst(maximize_));
+  wait_ = s.value("wait", 0);
+  cooldown_counter_ = s.value("cooldown_counter", 0);
+}
+
+void TerminateOnNaN::on_batch_end(int batch, Logs& logs) {
+  auto it = logs.find("loss");
+  if (it != logs.end() && !std::isfinite(it->second)) {
+    std::printf("Batch %d: Invalid loss, terminating training\n", batch);
+    model().stop_training = true;
+  }
+}
+
+}  // namespace keel::callbacks

@@ -1,0 +1,232 @@
+// Callbacks: hooks into fit(), with Keras 1's names, arguments and behaviour (spec 10.3).
+//
+// fit() runs [BaseLogger] + the user's callbacks + [History] + [ProgbarLogger when verbose].
+// Epochs are 0-based in every hook. Logs map names ("loss", "acc", "val_loss", ...) to values.
+// A user callback derives from Callback and overrides what it needs, or uses LambdaCallback.
+// Callbacks with state (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint) expose it through
+// state()/set_state() so that a checkpoint can resume them exactly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keel/core/json.h"
+
+namespace keel {
+
+class Model;
+
+using Logs = std::map<std::string, double>;
+
+struct TrainingParams {
+  std::int64_t batch_size = 0;
+  int nb_epoch = 0;
+  std::int64_t nb_sample = 0;
+  int verbose = 0;
+  bool do_validation = false;
+  std::vector<std::string> metrics;  // display order: loss, metrics, val_loss, val_metrics
+};
+
+namespace callbacks {
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(Logs& logs) { (void)logs; }
+  virtual void on_train_end(Logs& logs) { (void)logs; }
+  virtual void on_epoch_begin(int epoch, Logs& logs) { (void)epoch, (void)logs; }
+  virtual void on_epoch_end(int epoch, Logs& logs) { (void)epoch, (void)logs; }
+  virtual void on_batch_begin(int batch, Logs& logs) { (void)batch, (void)logs; }
+  virtual void on_batch_end(int batch, Logs& logs) { (void)batch, (void)logs; }
+
+  // What a checkpoint keeps to resume this callback (empty when stateless).
+  virtual Config state() const { return Config::object(); }
+  virtual void set_state(const Config& state) { (void)state; }
+
+  void set_model(Model* model) { model_ = model; }
+  void set_params(const TrainingParams& params) { params_ = params; }
+
+ protected:
+  Model& model() const;
+  const TrainingParams& params() const { return params_; }
+
+ private:
+  Model* model_ = nullptr;
+  TrainingParams params_;
+};
+
+// Per-epoch values of every log.
+class History : public Callback {
+ public:
+  std::vector<int> epoch;
+  std::map<std::string, std::vector<double>> history;
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+};
+
+// Batch-size-weighted epoch averages of the batch logs into the epoch logs.
+class BaseLogger : public Callback {
+ public:
+  void on_epoch_begin(int epoch, Logs& logs) override;
+  void on_batch_end(int batch, Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+
+ private:
+  std::int64_t seen_ = 0;
+  std::map<std::string, double> totals_;
+};
+
+// Prints "Epoch e/N" and the Keras progress bar (verbose 1) or one line per epoch (verbose 2).
+class ProgbarLogger : public Callback {
+ public:
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_begin(int epoch, Logs& logs) override;
+  void on_batch_end(int batch, Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+struct ModelCheckpointOptions {
+  std::string monitor = "val_loss";
+  int verbose = 0;
+  bool save_best_only = false;
+  bool save_weights_only = false;
+  std::string mode = "auto";
+  int period = 1;
+};
+
+// Saves the model after every `period` epochs to `filepath`, formatted with the epoch (0-based)
+// and the logs as Python's str.format would: "weights.{epoch:02d}-{val_loss:.2f}.keel".
+class ModelCheckpoint : public Callback {
+ public:
+  explicit ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options = {});
+  void on_epoch_end(int epoch, Logs& logs) override;
+  Config state() const override;
+  void set_state(const Config& state) override;
+
+ private:
+  std::string filepath_;
+  ModelCheckpointOptions options_;
+  bool maximize_;
+  double best_;
+  int since_last_save_ = 0;
+};
+
+struct EarlyStoppingOptions {
+  std::string monitor = "val_loss";
+  double min_delta = 0;
+  int patience = 0;
+  int verbose = 0;
+  std::string mode = "auto";
+};
+
+// Stops training when `monitor` has not improved by min_delta for patience + 1 epochs
+// (Keras 1's count, spec 10.3).
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(const EarlyStoppingOptions& options = {});
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+  void on_train_end(Logs& logs) override;
+  Config state() const override;
+  void set_state(const Config& state) override;
+  int stopped_epoch() const { return stopped_epoch_; }
+
+ private:
+  EarlyStoppingOptions options_;
+  bool maximize_;
+  double best_;
+  int wait_ = 0;
+  int stopped_epoch_ = 0;
+};
+
+// One CSV row per epoch: "epoch" then the sorted log keys; flushed every epoch.
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+
+ private:
+  std::string filename_;
+  char separator_;
+  bool append_;
+  bool header_written_ = false;
+  std::vector<std::string> keys_;
+};
+
+// Sets the learning rate to schedule(epoch) at the start of every epoch.
+class LearningRateScheduler : public Callback {
+ public:
+  explicit LearningRateScheduler(std::function<double(int epoch)> schedule);
+  void on_epoch_begin(int epoch, Logs& logs) override;
+
+ private:
+  std::function<double(int)> schedule_;
+};
+
+struct ReduceLROnPlateauOptions {
+  std::string monitor = "val_loss";
+  double factor = 0.1;
+  int patience = 10;
+  int verbose = 0;
+  std::string mode = "auto";
+  double epsilon = 1e-4;
+  int cooldown = 0;
+  double min_lr = 0;
+};
+
+class ReduceLROnPlateau : public Callback {
+ public:
+  explicit ReduceLROnPlateau(const ReduceLROnPlateauOptions& options = {});
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
+  Config state() const override;
+  void set_state(const Config& state) override;
+
+ private:
+  ReduceLROnPlateauOptions options_;
+  bool maximize_;
+  double best_;
+  int wait_ = 0;
+  int cooldown_counter_ = 0;
+};
+
+// Stops training at the first batch whose loss is NaN or infinite.
+class TerminateOnNaN : public Callback {
+ public:
+  void on_batch_end(int batch, Logs& logs) override;
+};
+
+struct LambdaCallbackOptions {
+  std::function<void(int, Logs&)> on_epoch_begin, on_epoch_end, on_batch_begin, on_batch_end;
+  std::function<void(Logs&)> on_train_begin, on_train_end;
+};
+
+class LambdaCallback : public Callback {
+ public:
+  explicit LambdaCallback(LambdaCallbackOptions options) : f_(std::move(options)) {}
+  void on_train_begin(Logs& l) override { if (f_.on_train_begin) f_.on_train_begin(l); }
+  void on_train_end(Logs& l) override { if (f_.on_train_end) f_.on_train_end(l); }
+  void on_epoch_begin(int e, Logs& l) override { if (f_.on_epoch_begin) f_.on_epoch_begin(e, l); }
+  void on_epoch_end(int e, Logs& l) override { if (f_.on_epoch_end) f_.on_epoch_end(e, l); }
+  void on_batch_begin(int b, Logs& l) override { if (f_.on_batch_begin) f_.on_batch_begin(b, l); }
+  void on_batch_end(int b, Logs& l) override { if (f_.on_batch_end) f_.on_batch_end(b, l); }
+
+ private:
+  LambdaCallbackOptions f_;
+};
+
+// Python str.format for checkpoint file names: {name}, {name:02d}, {name:.2f}, {name:.4e}.
+// ValueError naming the pattern for an unknown name.
+std::string format_filepath(const std::string& pattern, int epoch, const Logs& logs);
+
+}  // namespace callbacks
+}  // namespace keel

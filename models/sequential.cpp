@@ -1,0 +1,63 @@
+#include "keel/models/sequential.h"
+
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <mutex>
+
+#include "keel/core/error.h"
+
+namespace keel {
+
+namespace {
+
+std::string default_name() {
+  static std::atomic<int> n{0};
+  return "sequential_" + std::to_string(++n);
+}
+
+// Keras's name for the implicit input layer: "<first layer class lower>_input_<n>".
+std::string input_name(const std::string& class_name) {
+  static std::mutex mu;
+  static std::map<std::string, int> counters;
+  std::string prefix;
+  for (char c : class_name) prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::lock_guard lock(mu);
+  return prefix + "_input_" + std::to_string(++counters[prefix]);
+}
+
+}  // namespace
+
+Sequential::Sequential(std::string name) : Model(name.empty() ? default_name() : std::move(name)) {}
+
+Sequential::Sequential(const std::vector<std::shared_ptr<layers::Layer>>& layers, std::string name)
+    : Sequential(std::move(name)) {
+  for (const auto& l : layers) add(l);
+}
+
+void Sequential::add(std::shared_ptr<layers::Layer> layer) {
+  if (!layer) throw ValueError("Sequential '" + this->name() + "': add got a null layer");
+  if (chain_.empty()) {
+    const Shape& shape = layer->batch_input_shape();
+    if (shape.rank() == 0)
+      throw ValueError("Sequential '" + this->name() + "': the first layer (" + layer->class_name() +
+                       " '" + layer->name() + "') must be given an input_shape (or batch_input_shape, "
+                       "input_dim)");
+    chain_.push_back(layers::Input(shape.drop_front(), input_name(layer->class_name()), shape[0]));
+  }
+  chain_.push_back((*layer)(chain_.back()));  // builds the layer on the previous output shape
+  set_graph({chain_.front()}, {chain_.back()});
+}
+
+void Sequential::pop() {
+  if (chain_.size() < 2) throw ValueError("Sequential '" + name() + "': pop on a model with no layers");
+  chain_.pop_back();
+  if (chain_.size() == 1) {
+    chain_.clear();
+    clear_graph();
+    return;
+  }
+  set_graph({chain_.front()}, {chain_.back()});
+}
+
+}  // namespace keel
