@@ -39,6 +39,7 @@
 #include "keel/layers/upsampling.h"
 #include "keel/layers/zero_padding.h"
 #include "keel/models/callbacks.h"
+#include "keel/models/checkpoint.h"
 #include "keel/models/losses.h"
 #include "keel/models/metrics.h"
 #include "keel/models/model.h"

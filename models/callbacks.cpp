@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "keel/core/error.h"
+#include "keel/models/checkpoint.h"
 #include "keel/models/model.h"
 #include "keel/models/progbar.h"
 
@@ -162,7 +163,11 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   } else if (options_.verbose) {
     std::printf("Epoch %05d: saving model to %s\n", epoch, path.c_str());
   }
-  model().save_weights(path);
+  if (options_.save_weights_only) {
+    model().save_weights(path);
+  } else {
+    save_checkpoint(path, model(), {.epoch = epoch + 1});  // epoch is 0-based: epoch + 1 are done
+  }
 }
 
 Config ModelCheckpoint::state() const {

@@ -236,6 +236,7 @@ void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::vecto
   loss_names_ = std::move(loss);
   loss_fns_ = std::move(fns);
   metric_fns_ = std::move(metric_fns);
+  metric_requests_ = std::move(metrics);
   metrics_names_ = std::move(names);
   // The seed of the per-epoch shuffling: from keel's RNG, so keel::set_seed fixes the order.
   shuffle_seed_ = global_rng().uniform_int(UINT64_MAX);

@@ -152,6 +152,12 @@ class Model {
   // Set by callbacks (EarlyStopping, TerminateOnNaN) to end fit() after the current batch/epoch.
   bool stop_training = false;
 
+  // The architecture as Keras's model config: {"class_name", "config"} (layers with their
+  // configs and, for graph models, their connections). model_from_config rebuilds it.
+  Config get_config() const;
+  // {"loss": [...], "metrics": [...]} as given to compile(); null before compile.
+  Config compile_config() const;
+
   // What fit() needs to continue exactly (checkpoints): the seed of the per-epoch shuffling
   // (drawn from keel's RNG at compile) and the number of completed epochs.
   std::uint64_t shuffle_seed() const { return shuffle_seed_; }
@@ -183,9 +189,14 @@ class Model {
   std::shared_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> loss_names_;
   std::vector<losses::LossFn> loss_fns_;
-  std::vector<metrics::Metric> metric_fns_;  // output-major: outputs x requested metrics
+  std::vector<metrics::Metric> metric_fns_;
+  std::vector<std::string> metric_requests_;  // output-major: outputs x requested metrics
   std::vector<std::string> metrics_names_;
   std::uint64_t shuffle_seed_ = 0;
 };
+
+// Rebuilds a model (with new weights) from Model::get_config(); ValueError naming what does not
+// fit.
+std::shared_ptr<Model> model_from_config(const Config& config);
 
 }  // namespace keel

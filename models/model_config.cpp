@@ -1,0 +1,167 @@
+// Model::get_config / model_from_config: the architecture as Keras 1's model config.
+//
+// Sequential: {"class_name": "Sequential", "name": ..., "config": [{"class_name", "config"}...]}.
+// Graph models (Keras's functional form): {"class_name": "Model", "config": {"name",
+// "layers": [{"name", "class_name", "config", "inbound_nodes": [[[layer, node, 0], ...], ...]}],
+// "input_layers": [[name, 0, 0]], "output_layers": [[layer, node, 0]]}}, inputs as InputLayer.
+// Node indices count a layer's calls within this model, in creation order.
+#include <map>
+#include <set>
+
+#include "keel/core/error.h"
+#include "keel/layers/config_reader.h"
+#include "keel/layers/factory.h"
+#include "keel/models/model.h"
+#include "keel/models/sequential.h"
+
+namespace keel {
+
+using layers::Layer;
+using layers::Node;
+using layers::SymbolicTensor;
+
+Config Model::compile_config() const {
+  if (!optimizer_) return nullptr;
+  return {{"loss", loss_names_}, {"metrics", metric_requests_}};
+}
+
+Config Model::get_config() const {
+  if (class_name() == "Sequential") {
+    Config layers_config = Config::array();
+    for (const auto& l : layers_)
+      layers_config.push_back({{"class_name", l->class_name()}, {"config", l->get_config()}});
+    return {{"class_name", "Sequential"}, {"name", name_}, {"config", layers_config}};
+  }
+  // Local node indices: each layer's nodes in this model, in creation order.
+  std::map<const Node*, int> local_index;
+  std::map<const Layer*, int> calls;
+  for (const auto& n : nodes_) local_index[n.get()] = calls[n->layer.get()]++;
+  auto ref = [&](const SymbolicTensor& t) {
+    const Node* n = t.node().get();
+    if (!n->layer) return Config::array({n->input_name, 0, 0});
+    return Config::array({n->layer->name(), local_index.at(n), 0});
+  };
+  Config layer_list = Config::array();
+  for (const auto& x : inputs_)
+    layer_list.push_back({{"name", x.node()->input_name},
+                          {"class_name", "InputLayer"},
+                          {"config", {{"name", x.node()->input_name}, {"batch_input_shape", layers::shape_to_config(x.shape())}}},
+                          {"inbound_nodes", Config::array()}});
+  for (const auto& l : layers_) {
+    Config inbound = Config::array();
+    for (const auto& n : nodes_) {
+      if (n->layer != l) continue;
+      Config refs = Config::array();
+      for (const auto& in : n->inputs) refs.push_back(ref(in));
+      inbound.push_back(refs);
+    }
+    layer_list.push_back({{"name", l->name()}, {"class_name", l->class_name()}, {"config", l->get_config()}, {"inbound_nodes", inbound}});
+  }
+  Config ins = Config::array(), outs = Config::array();
+  for (const auto& x : inputs_) ins.push_back(ref(x));
+  for (const auto& y : outputs_) outs.push_back(ref(y));
+  return {{"class_name", "Model"},
+          {"config", {{"name", name_}, {"layers", layer_list}, {"input_layers", ins}, {"output_layers", outs}}}};
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& what) { throw ValueError("model_from_config: " + what); }
+
+std::shared_ptr<Model> sequential_from_config(const Config& c) {
+  if (!c.contains("config") || !c.at("config").is_array()) bad("a Sequential config needs a list of layers");
+  auto model = std::make_shared<Sequential>(c.value("name", std::string()));
+  for (const auto& entry : c.at("config")) {
+    if (!entry.is_object() || !entry.contains("class_name") || !entry.contains("config"))
+      bad("every layer needs class_name and config, got " + entry.dump());
+    model->add(layers::layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
+  }
+  return model;
+}
+
+std::shared_ptr<Model> graph_from_config(const Config& c) {
+  const Config& g = c.at("config");
+  if (!g.is_object() || !g.contains("layers") || !g.contains("input_layers") || !g.contains("output_layers"))
+    bad("a Model config needs layers, input_layers and output_layers");
+  // outputs[layer name][node index] once the node has been replayed.
+  std::map<std::string, std::vector<SymbolicTensor>> outputs;
+  struct Pending {
+    std::shared_ptr<Layer> layer;
+    std::string name;
+    Config nodes;
+    std::size_t done = 0;
+  };
+  std::vector<Pending> pending;
+  std::set<std::string> names;
+  for (const auto& l : g.at("layers")) {
+    const std::string name = l.at("name").get<std::string>();
+    if (!names.insert(name).second) bad("two layers are named '" + name + "'");
+    const std::string cls = l.at("class_name").get<std::string>();
+    if (cls == "InputLayer") {
+      const Shape shape = layers::ConfigReader(l.at("config"), "InputLayer: ").get_shape("batch_input_shape");
+      if (shape.rank() < 1) bad("InputLayer '" + name + "' needs a batch_input_shape");
+      outputs[name].push_back(layers::Input(shape.drop_front(), name, shape[0]));
+    } else {
+      pending.push_back({layers::layer_from_config(cls, l.at("config")), name, l.at("inbound_nodes"), 0});
+    }
+  }
+  auto resolve = [&](const Config& r) -> const SymbolicTensor* {
+    if (!r.is_array() || r.size() < 2) bad("a connection must be [layer, node, tensor], got " + r.dump());
+    auto it = outputs.find(r[0].get<std::string>());
+    const auto node = r[1].get<std::size_t>();
+    if (it == outputs.end() || node >= it->second.size()) return nullptr;
+    return &it->second[node];
+  };
+  // Replay the calls in dependency order.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (auto& p : pending) {
+      while (p.done < p.nodes.size()) {
+        std::vector<SymbolicTensor> ins;
+        bool ready = true;
+        for (const auto& r : p.nodes[p.done]) {
+          const SymbolicTensor* t = resolve(r);
+          if (!t) {
+            ready = false;
+            break;
+          }
+          ins.push_back(*t);
+        }
+        if (!ready) break;
+        outputs[p.name].push_back(ins.size() == 1 ? (*p.layer)(ins[0]) : (*p.layer)(ins));
+        ++p.done;
+        progress = true;
+      }
+    }
+  }
+  for (const auto& p : pending)
+    if (p.done < p.nodes.size()) bad("layer '" + p.name + "' is connected to a layer or node that does not exist");
+  std::vector<SymbolicTensor> ins, outs;
+  for (const auto& r : g.at("input_layers")) {
+    const SymbolicTensor* t = resolve(r);
+    if (!t) bad("unknown input " + r.dump());
+    ins.push_back(*t);
+  }
+  for (const auto& r : g.at("output_layers")) {
+    const SymbolicTensor* t = resolve(r);
+    if (!t) bad("unknown output " + r.dump());
+    outs.push_back(*t);
+  }
+  return std::make_shared<Model>(ins, outs, g.value("name", std::string()));
+}
+
+}  // namespace
+
+std::shared_ptr<Model> model_from_config(const Config& c) {
+  if (!c.is_object() || !c.contains("class_name")) bad("expected {\"class_name\": ..., \"config\": ...}");
+  const std::string cls = c.at("class_name").get<std::string>();
+  try {
+    if (cls == "Sequential") return sequential_from_config(c);
+    if (cls == "Model") return graph_from_config(c);
+  } catch (const nlohmann::json::exception& e) {
+    bad(std::string("malformed config (") + e.what() + ")");
+  }
+  bad("unknown model class '" + cls + "' (expected Sequential or Model)");
+}
+
+}  // namespace keel
