@@ -138,7 +138,9 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
   });
 
   const Tensor x_src = x_view.to_desc(fwd->pd.src_desc());
-  const Tensor w_compute = w.value().to_layout(fwd->pd.weights_desc(), spec.weight_axes);
+  Variable weight = w;  // a handle: the kernel moves into the forward primitive's layout
+  weight.store_as(fwd->pd.weights_desc(), spec.weight_axes);
+  const Tensor w_compute = weight.value();
   Tensor y = Tensor::empty_like_desc(y_shape, fwd->pd.dst_desc(), spec.data_axes);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
                                        {DNNL_ARG_WEIGHTS, w_compute.memory()},
@@ -201,10 +203,9 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
             args.emplace(DNNL_ARG_DIFF_BIAS, db.memory());
           }
           bwd->run(std::move(args));
-          // The kernel gradient in the Keras layout of the kernel itself.
-          Tensor dw_keras = Tensor::empty(w_shape);
-          reorder_into(dw, dw_keras.memory_as(plain_view_desc(w_shape, spec.weight_axes)));
-          grads[1] = std::move(dw_keras);
+          // The kernel gradient in the layout the kernel is stored in (the forward primitive's):
+          // the optimizer updates it there without a reorder.
+          grads[1] = dw.to_desc(w_compute.desc());
           if (has_bias) grads[2] = std::move(db);
         }
         return grads;

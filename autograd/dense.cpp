@@ -87,7 +87,9 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
   });
 
   const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
-  const Tensor w_compute = W.value().to_layout(fwd->pd.weights_desc(), kWeightAxes);
+  Variable weight = W;  // a handle: the kernel moves into the forward primitive's layout
+  weight.store_as(fwd->pd.weights_desc(), kWeightAxes);
+  const Tensor w_compute = weight.value();
   Tensor y2 = Tensor::empty_like_desc(Shape{rows, out}, fwd->pd.dst_desc());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
                                        {DNNL_ARG_WEIGHTS, w_compute.memory()},
@@ -152,10 +154,9 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
             dw.fill(0.f);
             if (has_bias) db.fill(0.f);
           }
-          // The kernel gradient in the Keras layout of the kernel itself.
-          Tensor dw_keras = Tensor::empty(w_shape);
-          reorder_into(dw, dw_keras.memory_as(plain_view_desc(w_shape, kWeightAxes)));
-          grads[1] = std::move(dw_keras);
+          // The kernel gradient in the layout the kernel is stored in (the forward primitive's):
+          // the optimizer updates it there without a reorder.
+          grads[1] = dw.to_desc(w_saved.desc());
           if (has_bias) grads[2] = std::move(db);
         }
         return grads;

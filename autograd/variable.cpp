@@ -13,6 +13,8 @@ struct Variable::Impl {
   bool requires_grad;
   std::string name;
   std::function<Tensor(const Tensor&)> constraint;
+  // The value in a compute layout, valid until the value changes.
+  Tensor layout_copy;
 };
 
 namespace {
@@ -38,7 +40,35 @@ void Variable::set_value(Tensor value) {
     throw ShapeError("Variable '" + i.name + "': set_value got shape " + value.shape().str() +
                      ", expected " + i.value.shape().str());
   i.value = std::move(value);
+  i.layout_copy = Tensor();
 }
+
+Tensor Variable::value_in(const dnnl::memory::desc& md, const Tensor::Axes& axes) const {
+  Impl& i = impl();
+  Tensor::Axes want = axes;
+  if (want.empty()) {  // identity
+    want.resize(static_cast<std::size_t>(md.data.ndims));
+    for (std::size_t k = 0; k < want.size(); ++k) want[k] = static_cast<int>(k);
+  }
+  if (i.layout_copy.defined() && i.layout_copy.desc() == md && i.layout_copy.axes() == want)
+    return i.layout_copy;
+  Tensor t = i.value.to_layout(md, axes);
+  // A copy only when the layout differs: a view of the value itself must not be kept (an
+  // in-place update would change it behind the cache's back without a new reorder mattering).
+  if (t.buffer() != i.value.buffer()) i.layout_copy = t;
+  return t;
+}
+
+void Variable::store_as(const dnnl::memory::desc& md, const Tensor::Axes& axes) {
+  Impl& i = impl();
+  const Tensor t = value_in(md, axes);
+  if (t.buffer() != i.value.buffer()) {
+    i.value = t;
+    i.layout_copy = Tensor();
+  }
+}
+
+void Variable::mark_modified() { impl().layout_copy = Tensor(); }
 
 const Tensor& Variable::grad() const { return impl().grad; }
 

@@ -29,6 +29,19 @@ class Variable {
   void set_value(Tensor value);
   const Shape& shape() const { return value().shape(); }
 
+  // The value held in oneDNN layout `md` (dims mapped to logical axes by `axes`): reordered once
+  // and kept until the value changes, so that a weight is reordered into a primitive's compute
+  // format once per update, not once per call (design rule 2).
+  Tensor value_in(const dnnl::memory::desc& md, const Tensor::Axes& axes) const;
+  // Keeps the value in layout `md` from now on: a weight migrates to the compute layout of the
+  // primitive that reads it, so that its gradient, its optimizer state and its updates live
+  // there too and no reorder runs per step. Logical shape and values are unchanged; get it back
+  // in Keras layout with value().to_plain().
+  void store_as(const dnnl::memory::desc& md, const Tensor::Axes& axes);
+  // Must follow any in-place write into the value's buffer (optimizers' fused updates): drops
+  // the layout copies.
+  void mark_modified();
+
   // The gradient stored on this Variable (undefined until set): optimizers read it.
   const Tensor& grad() const;
   void set_grad(Tensor grad);

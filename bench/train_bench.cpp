@@ -46,9 +46,10 @@ Prim prim(const PD& pd, std::unordered_map<int, memory> args) {
 }
 
 // The oneDNN primitives of one training step of the flagship model at batch N, layouts chosen
-// by oneDNN, inputs already in them: convolutions (forward with bias+relu, backward data for the
-// second, backward weights for both), max pooling forward/backward, the two inner products
-// forward/backward. Element-wise work (dropout, softmax, loss, optimizer) is left out: the limit.
+// by oneDNN, inputs already in them: convolutions (forward with bias+relu, the relu's backward,
+// backward data for the second, backward weights for both), max pooling forward/backward, the
+// two inner products forward/backward (with the first one's relu backward). Dropout, softmax,
+// the loss and the optimizer update are left out: the limit.
 double raw_step_ms(std::int64_t N, int runs) {
   auto& eng = detail::engine();
   dnnl::primitive_attr attr;
@@ -59,6 +60,13 @@ double raw_step_ms(std::int64_t N, int runs) {
   relu_attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   relu_attr.set_post_ops(relu);
   std::vector<Prim> ps;
+  auto relu_backward = [&](const memory::desc& y) {
+    dnnl::eltwise_forward::primitive_desc hint(
+        {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd, y, 0.f, 0.f}, attr, eng);
+    dnnl::eltwise_backward::primitive_desc b(
+        {dnnl::algorithm::eltwise_relu_use_dst_for_bwd, y, y, 0.f, 0.f}, attr, eng, hint);
+    ps.push_back(prim(b, {{DNNL_ARG_DST, make(y)}, {DNNL_ARG_DIFF_DST, make(y)}, {DNNL_ARG_DIFF_SRC, make(y)}}));
+  };
   auto conv = [&](memory::dims src, memory::dims wei, memory::dims dst, bool need_dx) {
     const memory::desc bias({wei[0]}, memory::data_type::f32, tag::a);
     dnnl::convolution_forward::primitive_desc f(
@@ -73,6 +81,7 @@ double raw_step_ms(std::int64_t N, int runs) {
           {dnnl::algorithm::convolution_direct, f.src_desc(), any(wei), f.dst_desc(), {1, 1}, {0, 0}, {0, 0}, {0, 0}}, attr, eng, f);
       ps.push_back(prim(d, {{DNNL_ARG_DIFF_DST, make(d.diff_dst_desc())}, {DNNL_ARG_WEIGHTS, make(d.weights_desc())}, {DNNL_ARG_DIFF_SRC, make(d.diff_src_desc())}}));
     }
+    relu_backward(f.dst_desc());
     return f.dst_desc();
   };
   conv({N, 1, 28, 28}, {32, 1, 3, 3}, {N, 32, 26, 26}, false);
@@ -95,6 +104,7 @@ double raw_step_ms(std::int64_t N, int runs) {
     }
   };
   dense(9216, 128, true);
+  relu_backward({{N, 128}, memory::data_type::f32, tag::nc});
   dense(128, 10, true);
   double total = 0;
   for (auto& p : ps) total += bench::time_ms([&] { p.run(); }, runs).median_ms;

@@ -1,6 +1,7 @@
 #include "keel/optimizers/optimizer.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <unordered_set>
@@ -9,6 +10,22 @@
 #include "keel/core/error.h"
 
 namespace keel::optimizers {
+
+namespace {
+
+// `t` in the layout of `like` (itself when it already is).
+Tensor in_layout_of(const Tensor& t, const Tensor& like) {
+  if (t.desc() == like.desc() && t.axes() == like.axes()) return t;
+  return t.to_layout(like.desc(), like.axes());
+}
+
+// The raw buffer and its element count, padding of blocked layouts included.
+float* buffer_of(const Tensor& t) { return static_cast<float*>(t.buffer().get()); }
+std::int64_t elements_of(const Tensor& t) {
+  return static_cast<std::int64_t>(t.desc().get_size() / sizeof(float));
+}
+
+}  // namespace
 namespace {
 
 std::string format(double v) {
@@ -124,13 +141,16 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
     }
     items.push_back({w, g});
   }
-  for (Item& it : items) it.g = it.g.to_plain();
+  // Gradients and state take the layout the weight is stored in (a kernel lives in its
+  // convolution's or inner product's compute layout): each update is then one pass over
+  // matching buffers, padding included (it stays zero: zero gradient, zero state).
+  for (Item& it : items) it.g = in_layout_of(it.g, it.w.value());
 
   // 1-2. clipnorm (one global norm) then clipvalue, applied inside each update loop.
   GradClip clip{1.f, std::numeric_limits<float>::infinity()};
   if (clipnorm_ > 0.f) {
     double ss = 0.0;
-    for (const Item& it : items) ss += sum_squares(it.g.data(), it.g.numel(), kParallelThreshold);
+    for (const Item& it : items) ss += sum_squares(buffer_of(it.g), elements_of(it.g), kParallelThreshold);
     const double norm = std::sqrt(ss);
     if (norm >= clipnorm_) clip.scale = static_cast<float>(clipnorm_ / norm);
   }
@@ -153,21 +173,25 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
         slots = std::move(p->second);
         pending_.erase(p);
       } else {
-        for (std::size_t k = 0; k < slot_names_.size(); ++k)
-          slots.t.push_back(Tensor::zeros(w.shape()));
+        for (std::size_t k = 0; k < slot_names_.size(); ++k) {
+          const Tensor& v = w.value();
+          Tensor zero = Tensor::empty_like_desc(w.shape(), v.desc(), v.axes());
+          std::memset(zero.buffer().get(), 0, v.desc().get_size());
+          slots.t.push_back(std::move(zero));
+        }
       }
       e = state_.emplace(w.id(), Entry{w.name(), std::move(slots)}).first;
     } else if (e->second.name != w.name()) {
       e->second.name = w.name();
     }
-    for (std::size_t k = 0; k < slot_ptrs.size(); ++k) slot_ptrs[k] = e->second.slots.t[k].data();
-
     Tensor value = w.value();  // shares the weight's buffer: the update writes into it
-    if (!value.is_plain()) {
-      value = value.to_plain();
-      w.set_value(value);
+    for (std::size_t k = 0; k < slot_ptrs.size(); ++k) {
+      Tensor& slot = e->second.slots.t[k];
+      slot = in_layout_of(slot, value);  // restored or older state may be in another layout
+      slot_ptrs[k] = buffer_of(slot);
     }
-    update(value.data(), item.g.data(), slot_ptrs.data(), value.numel(), clip);
+    update(buffer_of(value), buffer_of(item.g), slot_ptrs.data(), elements_of(value), clip);
+    w.mark_modified();
     w.apply_constraint();
   }
 

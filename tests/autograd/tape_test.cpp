@@ -187,3 +187,24 @@ TEST(Variable, UndefinedVariableRaises) {
 
 }  // namespace
 }  // namespace keel
+
+namespace keel {
+namespace {
+
+TEST(Variable, LayoutCopyIsKeptUntilTheValueChanges) {
+  // A (2, 3, 4, 4) kernel held as oneDNN's blocked OIhw16i16o-like layout: reordered once.
+  Variable w(Tensor::random_uniform({16, 16, 3, 3}), true, "kernel");
+  const dnnl::memory::desc blocked({16, 16, 3, 3}, dnnl::memory::data_type::f32,
+                                   dnnl::memory::format_tag::OIhw16i16o);
+  const Tensor first = w.value_in(blocked, {});
+  const Tensor again = w.value_in(blocked, {});
+  EXPECT_EQ(first.buffer(), again.buffer());  // no second reorder
+  EXPECT_EQ(first.to_vector(), w.value().to_vector());
+  w.mark_modified();  // an in-place update happened
+  EXPECT_NE(w.value_in(blocked, {}).buffer(), first.buffer());
+  w.set_value(Tensor::zeros({16, 16, 3, 3}));
+  EXPECT_EQ(w.value_in(blocked, {}).to_vector(), std::vector<float>(16 * 16 * 9, 0.f));
+}
+
+}  // namespace
+}  // namespace keel

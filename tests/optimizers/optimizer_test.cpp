@@ -450,7 +450,7 @@ TEST(OptimizerFrozen, WeightsAreUntouchedAndGetNoState) {
 
 // --- layouts and in-place updates -----------------------------------------------------------
 
-TEST(OptimizerLayout, BlockedGradientAndWeightAreConverted) {
+TEST(OptimizerLayout, BlockedWeightIsUpdatedInItsOwnLayout) {
   const Shape s{1, 16, 2, 2};
   std::vector<float> pv(64), gv(64);
   for (int i = 0; i < 64; ++i) pv[i] = 0.01f * i - 0.3f, gv[i] = 0.02f * (i % 7) - 0.05f;
@@ -463,7 +463,14 @@ TEST(OptimizerLayout, BlockedGradientAndWeightAreConverted) {
   Adam a, b;
   a.apply({g_blocked}, {w_blocked});
   b.apply({Tensor::from_data(s, gv)}, {w_plain});
-  EXPECT_TRUE(w_blocked.value().is_plain());
+  // The weight stays in its (compute) layout, its state is created there, and the values are
+  // those of the plain update, bit for bit.
+  EXPECT_EQ(w_blocked.value().desc(), blocked);
+  EXPECT_TRUE(bit_equal(w_blocked.to_vector(), w_plain.to_vector()));
+  // A plain gradient for the blocked weight is brought into the weight's layout.
+  a.apply({Tensor::from_data(s, gv)}, {w_blocked});
+  b.apply({Tensor::from_data(s, gv)}, {w_plain});
+  EXPECT_EQ(w_blocked.value().desc(), blocked);
   EXPECT_TRUE(bit_equal(w_blocked.to_vector(), w_plain.to_vector()));
 }
 
