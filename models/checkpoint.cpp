@@ -90,12 +90,15 @@ Checkpoint load_checkpoint(const std::string& path) {
   const Config model_config = parse_json(h.model_json(), path, "model architecture");
   const Config compile = parse_json(h.training().compile_json(), path, "compile configuration");
 
-  // Building the model draws initial weights from keel's RNG: keep the caller's stream intact.
-  const RngState caller_rng = rng_state();
+  // Building the model draws initial weights from keel's RNG: the caller's stream is restored on
+  // every way out of this function.
+  struct RestoreRng {
+    RngState state = rng_state();
+    ~RestoreRng() { set_rng_state(state); }
+  } restore_rng;
   try {
     out.model = model_from_config(model_config);
   } catch (const Error& e) {
-    set_rng_state(caller_rng);
     throw ValueError(path + ": the architecture cannot be rebuilt: " + e.what());
   }
 
@@ -141,15 +144,12 @@ Checkpoint load_checkpoint(const std::string& path) {
                            compile.at("metrics").get<std::vector<std::string>>());
       }
     } catch (const Error& e) {
-      set_rng_state(caller_rng);
       throw ValueError(path + ": the optimizer cannot be restored: " + e.what());
     } catch (const nlohmann::json::exception& e) {
-      set_rng_state(caller_rng);
       throw IOError(path + ": malformed compile configuration (" + e.what() + ")");
     }
   }
   out.model->set_shuffle_seed(out.state.shuffle_seed);
-  set_rng_state(caller_rng);
   return out;
 }
 

@@ -56,12 +56,9 @@ constexpr Upgrade kUpgrades[] = {nullptr /* version 0 never existed */};
 }  // namespace
 
 DecodedCheckpoint decode_checkpoint(std::string bytes, const std::string& what) {
-  const RecordReader reader(std::move(bytes), what);
+  const RecordReader reader(std::move(bytes), what, 1, kCheckpointFormatVersion);
   auto fail = [&](const std::string& problem) { throw IOError(what + ": " + problem); };
   const std::uint32_t version = reader.format_version();
-  if (version == 0 || version > kCheckpointFormatVersion)
-    fail("checkpoint format version " + std::to_string(version) + " is not supported (this keel reads 1 to " +
-         std::to_string(kCheckpointFormatVersion) + ")");
   const auto& records = reader.records();
   if (records.empty() || records[0].kind != RecordKind::header) fail("the header record is missing");
 
@@ -90,8 +87,12 @@ DecodedCheckpoint decode_checkpoint(std::string bytes, const std::string& what) 
     if (info.shape_size() > Shape::kMaxRank) fail(who + " has rank " + std::to_string(info.shape_size()));
     std::vector<std::int64_t> dims(info.shape().begin(), info.shape().end());
     std::int64_t count = 1;
+    // The element count must match the payload; multiply without overflow (a crafted shape
+    // could otherwise wrap to a small count).
+    constexpr std::int64_t kMaxElements = std::int64_t{1} << 40;
     for (auto d : dims) {
-      if (d < 0 || d > (std::int64_t{1} << 40)) fail(who + " has an invalid dimension " + std::to_string(d));
+      if (d < 0 || d > kMaxElements) fail(who + " has an invalid dimension " + std::to_string(d));
+      if (d != 0 && count > kMaxElements / d) fail(who + " has more than 2^40 elements");
       count *= d;
     }
     const std::string& data = payloads[static_cast<std::size_t>(i)];

@@ -49,12 +49,17 @@ std::string RecordWriter::finish() {
   return std::move(bytes_);
 }
 
-RecordReader::RecordReader(std::string bytes, std::string what) : bytes_(std::move(bytes)) {
+RecordReader::RecordReader(std::string bytes, std::string what, std::uint32_t min_version,
+                           std::uint32_t max_version)
+    : bytes_(std::move(bytes)) {
   auto fail = [&](const std::string& problem) -> void { throw IOError(what + ": " + problem); };
   if (bytes_.empty()) fail("the file is empty, not a keel checkpoint");
   if (bytes_.size() < kCheckpointMagic.size() + 4 || std::string_view(bytes_).substr(0, 8) != kCheckpointMagic)
     fail("not a keel checkpoint (wrong magic bytes)");
   version_ = get32(bytes_.data() + 8);
+  if (version_ < min_version || version_ > max_version)
+    fail("checkpoint format version " + std::to_string(version_) + " is not supported (this keel reads " +
+         std::to_string(min_version) + " to " + std::to_string(max_version) + ")");
   std::size_t pos = 12;
   bool ended = false;
   while (pos < bytes_.size()) {

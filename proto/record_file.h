@@ -36,8 +36,11 @@ struct Record {
 
 class RecordReader {
  public:
-  // Reads and verifies the whole file; `what` names it in errors.
-  RecordReader(std::string bytes, std::string what);
+  // Reads and verifies the whole file; `what` names it in errors. A format version outside
+  // [min_version, max_version] is reported as such before anything else is read: a newer
+  // format may lay out its records differently.
+  RecordReader(std::string bytes, std::string what, std::uint32_t min_version,
+               std::uint32_t max_version);
   std::uint32_t format_version() const { return version_; }
   const std::vector<Record>& records() const { return records_; }
 
