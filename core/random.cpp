@@ -17,11 +17,14 @@ inline float to_unit(std::uint32_t x) { return static_cast<float>(x >> 8) * 0x1p
 
 }  // namespace
 
-void philox4x32(std::uint64_t key, std::uint64_t counter_lo, std::uint64_t counter_hi,
-                std::uint32_t out[4]) {
+namespace {
+
+// One Philox4x32-10 block, inlined into the fills so that their loops over blocks vectorise
+// (AVX-512 multiplies eight 32x32->64 lanes at once).
+inline void philox_block(std::uint32_t k0, std::uint32_t k1, std::uint64_t counter_lo,
+                         std::uint64_t counter_hi, std::uint32_t out[4]) {
   std::uint32_t c0 = static_cast<std::uint32_t>(counter_lo), c1 = static_cast<std::uint32_t>(counter_lo >> 32);
   std::uint32_t c2 = static_cast<std::uint32_t>(counter_hi), c3 = static_cast<std::uint32_t>(counter_hi >> 32);
-  std::uint32_t k0 = static_cast<std::uint32_t>(key), k1 = static_cast<std::uint32_t>(key >> 32);
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t p0 = static_cast<std::uint64_t>(kMul0) * c0;
     const std::uint64_t p1 = static_cast<std::uint64_t>(kMul1) * c2;
@@ -40,35 +43,58 @@ void philox4x32(std::uint64_t key, std::uint64_t counter_lo, std::uint64_t count
   out[3] = c3;
 }
 
-void Philox::fill_u32(std::span<std::uint32_t> out) {
-  const std::int64_t n = static_cast<std::int64_t>(out.size());
-  const std::int64_t blocks = (n + 3) / 4;
-  const std::uint64_t base = state_.counter;
-#pragma omp parallel for schedule(static) if (blocks > 4096)
-  for (std::int64_t b = 0; b < blocks; ++b) {
+// Element i of a fill is word i % 4 of block `base + i / 4`; `store(i, word)` writes it.
+// The full blocks run vectorised and in parallel; the last partial block separately.
+template <typename Store>
+void fill_words(RngState& state, std::int64_t n, Store store) {
+  const std::uint32_t k0 = static_cast<std::uint32_t>(state.seed);
+  const std::uint32_t k1 = static_cast<std::uint32_t>(state.seed >> 32);
+  const std::uint64_t base = state.counter;
+  const std::int64_t full = n / 4;
+#pragma omp parallel for simd schedule(static) if (full > 4096)
+  for (std::int64_t b = 0; b < full; ++b) {
     std::uint32_t r[4];
-    philox4x32(state_.seed, base + static_cast<std::uint64_t>(b), 0, r);
-    for (int j = 0; j < 4 && b * 4 + j < n; ++j) out[static_cast<std::size_t>(b * 4 + j)] = r[j];
+    philox_block(k0, k1, base + static_cast<std::uint64_t>(b), 0, r);
+    for (int j = 0; j < 4; ++j) store(b * 4 + j, r[j]);
   }
-  state_.counter += static_cast<std::uint64_t>(blocks);
+  if (n % 4) {
+    std::uint32_t r[4];
+    philox_block(k0, k1, base + static_cast<std::uint64_t>(full), 0, r);
+    for (std::int64_t i = full * 4; i < n; ++i) store(i, r[i - full * 4]);
+  }
+  state.counter += static_cast<std::uint64_t>((n + 3) / 4);
+}
+
+}  // namespace
+
+void philox4x32(std::uint64_t key, std::uint64_t counter_lo, std::uint64_t counter_hi,
+                std::uint32_t out[4]) {
+  philox_block(static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32), counter_lo,
+               counter_hi, out);
+}
+
+void Philox::fill_u32(std::span<std::uint32_t> out) {
+  std::uint32_t* o = out.data();
+  fill_words(state_, static_cast<std::int64_t>(out.size()),
+             [o](std::int64_t i, std::uint32_t w) { o[i] = w; });
 }
 
 void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
   if (!(hi >= lo))
     throw ValueError("fill_uniform: hi is " + std::to_string(hi) + " and lo " + std::to_string(lo) +
                      ", expected hi >= lo");
-  const std::int64_t n = static_cast<std::int64_t>(out.size());
-  const std::int64_t blocks = (n + 3) / 4;
-  const std::uint64_t base = state_.counter;
+  float* o = out.data();
   const float scale = hi - lo;
-#pragma omp parallel for schedule(static) if (blocks > 4096)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    std::uint32_t r[4];
-    philox4x32(state_.seed, base + static_cast<std::uint64_t>(b), 0, r);
-    for (int j = 0; j < 4 && b * 4 + j < n; ++j)
-      out[static_cast<std::size_t>(b * 4 + j)] = lo + scale * to_unit(r[j]);
-  }
-  state_.counter += static_cast<std::uint64_t>(blocks);
+  fill_words(state_, static_cast<std::int64_t>(out.size()),
+             [o, lo, scale](std::int64_t i, std::uint32_t w) { o[i] = lo + scale * to_unit(w); });
+}
+
+void Philox::fill_bernoulli(std::span<float> out, float p, float value) {
+  if (!(p >= 0.f && p <= 1.f))
+    throw ValueError("fill_bernoulli: p is " + std::to_string(p) + ", expected 0 <= p <= 1");
+  float* o = out.data();
+  fill_words(state_, static_cast<std::int64_t>(out.size()),
+             [o, p, value](std::int64_t i, std::uint32_t w) { o[i] = to_unit(w) >= p ? value : 0.f; });
 }
 
 void Philox::fill_normal(std::span<float> out, float mean, float stddev) {

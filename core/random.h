@@ -29,6 +29,9 @@ class Philox {
 
   // Uniform floats in [lo, hi).
   void fill_uniform(std::span<float> out, float lo, float hi);
+  // `value` with probability 1 - p, else 0, in one pass (Dropout's inverted-scaling mask): the
+  // same draws as fill_uniform(out, 0, 1) followed by `u >= p ? value : 0`.
+  void fill_bernoulli(std::span<float> out, float p, float value);
   // Normal floats (Box-Muller).
   void fill_normal(std::span<float> out, float mean, float stddev);
   // Uniform 32-bit words.

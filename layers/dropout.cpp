@@ -44,11 +44,8 @@ Tensor Dropout::draw_mask(const Shape& in) {
   const std::int64_t n = mask.numel();
   float* m = mask.data();
   Philox& rng = rng_ ? *rng_ : global_rng();
-  rng.fill_uniform(std::span<float>(m, static_cast<std::size_t>(n)), 0.f, 1.f);
-  const float p = static_cast<float>(p_);
-  const float scale = static_cast<float>(1.0 / (1.0 - p_));
-#pragma omp parallel for simd schedule(static) if (n > (1 << 16))
-  for (std::int64_t i = 0; i < n; ++i) m[i] = m[i] >= p ? scale : 0.f;
+  rng.fill_bernoulli(std::span<float>(m, static_cast<std::size_t>(n)), static_cast<float>(p_),
+                     static_cast<float>(1.0 / (1.0 - p_)));
   return mask;
 }
 

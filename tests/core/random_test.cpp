@@ -316,3 +316,18 @@ TEST(Philox, UniformIntOfZeroThrowsNamingN) {
 
 }  // namespace
 }  // namespace keel
+
+namespace keel {
+namespace {
+
+TEST(Philox, FillBernoulliIsUniformThresholdedInOnePass) {
+  std::vector<float> u(100003), b(100003);  // an odd length: the last block is partial
+  Philox a(9), c(9);
+  a.fill_uniform(u, 0.f, 1.f);
+  c.fill_bernoulli(b, 0.25f, 4.f / 3.f);
+  for (std::size_t i = 0; i < u.size(); ++i) ASSERT_EQ(b[i], u[i] >= 0.25f ? 4.f / 3.f : 0.f) << i;
+  EXPECT_EQ(a.state(), c.state());
+}
+
+}  // namespace
+}  // namespace keel
