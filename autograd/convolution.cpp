@@ -27,33 +27,6 @@ struct Transposed {
   using BwdWeights = dnnl::deconvolution_backward_weights;
 };
 
-memory::desc any_desc(const memory::dims& dims) {
-  return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
-}
-
-algorithm fused_forward(FusedActivation a) {
-  switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic;
-    case FusedActivation::elu: return algorithm::eltwise_elu;
-    case FusedActivation::none: break;
-  }
-  return algorithm::undef;
-}
-
-algorithm fused_backward(FusedActivation a) {
-  switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu_use_dst_for_bwd;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh_use_dst_for_bwd;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic_use_dst_for_bwd;
-    case FusedActivation::elu: return algorithm::eltwise_elu_use_dst_for_bwd;
-    case FusedActivation::none: break;
-  }
-  return algorithm::undef;
-}
-
-float fused_alpha(FusedActivation a) { return a == FusedActivation::elu ? 1.f : 0.f; }
 
 std::string dims_str(const memory::dims& d) {
   std::string s = "(";
@@ -130,11 +103,9 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
   key << prop << x_dims << w_dims << has_bias << y_dims << geo.strides << geo.dilations
       << geo.padding_l << geo.padding_r << spec.activation;
   auto fwd = cached_primitive<typename Prims::Fwd>(key, [&] {
-    dnnl::post_ops po;
-    if (spec.activation != FusedActivation::none)
-      po.append_eltwise(1.f, fused_forward(spec.activation), fused_alpha(spec.activation), 0.f);
-    return adapter::conv_forward<typename Prims::Fwd>(prop, any_desc(x_dims), any_desc(w_dims),
-                                                      bias_md, any_desc(y_dims), geo, po);
+    return adapter::conv_forward<typename Prims::Fwd>(prop, adapter::any_desc(x_dims), adapter::any_desc(w_dims),
+                                                      bias_md, adapter::any_desc(y_dims), geo,
+                                                      fused_post_ops(spec.activation));
   });
 
   const Tensor x_src = x_view.to_desc(fwd->pd.src_desc());
@@ -158,9 +129,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
       [fwd, x_src, w_compute, y_saved, geo, has_bias, w_shape = w.shape(), x_shape = x.shape(),
        out_channels, spec](const Tensor& g, const std::vector<bool>& needs) {
         Tensor g_dst = g.to_layout(fwd->pd.dst_desc(), spec.data_axes);
-        if (spec.activation != FusedActivation::none)
-          g_dst = ops::eltwise_backward(fused_backward(spec.activation), g_dst, y_saved,
-                                        fused_alpha(spec.activation));
+        g_dst = fused_activation_backward(spec.activation, g_dst, y_saved);
         std::vector<Tensor> grads(has_bias ? 3 : 2);
 
         if (needs[0]) {
@@ -169,7 +138,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
               << geo.padding_l << geo.padding_r;
           auto bwd = cached_primitive<typename Prims::BwdData>(key, [&] {
             return adapter::conv_backward_data<typename Prims::BwdData, typename Prims::Fwd>(
-                x_src.desc(), any_desc(w_compute.desc().dims()), g_dst.desc(), geo, fwd->pd);
+                x_src.desc(), adapter::any_desc(w_compute.desc().dims()), g_dst.desc(), geo, fwd->pd);
           });
           const Tensor w_bwd = w_compute.to_desc(bwd->pd.weights_desc());
           const Tensor g_bwd = g_dst.to_desc(bwd->pd.diff_dst_desc());
@@ -188,7 +157,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
               << geo.dilations << geo.padding_l << geo.padding_r;
           auto bwd = cached_primitive<typename Prims::BwdWeights>(key, [&] {
             return adapter::conv_backward_weights<typename Prims::BwdWeights, typename Prims::Fwd>(
-                x_src.desc(), any_desc(w_compute.desc().dims()), db_md, g_dst.desc(), geo, fwd->pd);
+                x_src.desc(), adapter::any_desc(w_compute.desc().dims()), db_md, g_dst.desc(), geo, fwd->pd);
           });
           const Tensor src = x_src.to_desc(bwd->pd.src_desc());
           const Tensor g_bwd = g_dst.to_desc(bwd->pd.diff_dst_desc());

@@ -17,12 +17,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "keel/autograd/fused_activation.h"
 #include "keel/autograd/variable.h"
 
 namespace keel {
-
-// Activations that oneDNN fuses as a post-op and can still differentiate from the output.
-enum class FusedActivation { none, relu, tanh, sigmoid, elu };
 
 struct ConvSpec {
   bool transposed = false;                  // deconvolution

@@ -19,33 +19,6 @@ namespace {
 // oneDNN weight dims {OC, IC} as axes of the Keras kernel (input_dim, output_dim).
 const std::vector<int> kWeightAxes{1, 0};
 
-memory::desc any_desc(const memory::dims& dims) {
-  return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
-}
-
-algorithm fused_forward(FusedActivation a) {
-  switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic;
-    case FusedActivation::elu: return algorithm::eltwise_elu;
-    case FusedActivation::none: break;
-  }
-  return algorithm::undef;
-}
-
-algorithm fused_backward(FusedActivation a) {
-  switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu_use_dst_for_bwd;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh_use_dst_for_bwd;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic_use_dst_for_bwd;
-    case FusedActivation::elu: return algorithm::eltwise_elu_use_dst_for_bwd;
-    case FusedActivation::none: break;
-  }
-  return algorithm::undef;
-}
-
-float fused_alpha(FusedActivation a) { return a == FusedActivation::elu ? 1.f : 0.f; }
 
 }  // namespace
 
@@ -79,11 +52,8 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
   CacheKey key("dense_fwd");
   key << prop << x2.desc() << out << has_bias << activation;
   auto fwd = cached_primitive<dnnl::inner_product_forward>(key, [&] {
-    dnnl::post_ops po;
-    if (activation != FusedActivation::none)
-      po.append_eltwise(1.f, fused_forward(activation), fused_alpha(activation), 0.f);
-    return adapter::inner_product_forward(prop, x2.desc(), any_desc({out, in}), bias_md, dst_md,
-                                          po);
+    return adapter::inner_product_forward(prop, x2.desc(), adapter::any_desc({out, in}), bias_md,
+                                          dst_md, fused_post_ops(activation));
   });
 
   const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
@@ -108,16 +78,14 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
       [fwd, x_saved, w_saved, y_saved, activation, has_bias, x_shape = xs, w_shape = W.shape(),
        bias_md, rows, in, out](const Tensor& g, const std::vector<bool>& needs) {
         Tensor g2 = g.to_plain().reshape(Shape{rows, out}).to_desc(fwd->pd.dst_desc());
-        if (activation != FusedActivation::none)
-          g2 = ops::eltwise_backward(fused_backward(activation), g2, y_saved,
-                                     fused_alpha(activation));
+        g2 = fused_activation_backward(activation, g2, y_saved);
         std::vector<Tensor> grads(has_bias ? 3 : 2);
 
         if (needs[0]) {
           CacheKey key("dense_bwd_data");
           key << fwd->pd.src_desc() << w_saved.desc() << g2.desc();
           auto bwd = cached_primitive<dnnl::inner_product_backward_data>(key, [&] {
-            return adapter::inner_product_backward_data(fwd->pd.src_desc(), any_desc({out, in}),
+            return adapter::inner_product_backward_data(fwd->pd.src_desc(), adapter::any_desc({out, in}),
                                                         g2.desc(), fwd->pd);
           });
           const Tensor w_bwd = w_saved.to_desc(bwd->pd.weights_desc());
@@ -134,7 +102,7 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           CacheKey key("dense_bwd_weights");
           key << x_saved.desc() << has_bias << g2.desc();
           auto bwd = cached_primitive<dnnl::inner_product_backward_weights>(key, [&] {
-            return adapter::inner_product_backward_weights(x_saved.desc(), any_desc({out, in}),
+            return adapter::inner_product_backward_weights(x_saved.desc(), adapter::any_desc({out, in}),
                                                            bias_md, g2.desc(), fwd->pd);
           });
           const Tensor src = x_saved.to_desc(bwd->pd.src_desc());

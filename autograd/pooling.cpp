@@ -83,7 +83,7 @@ Pooled pool_forward(const Tensor& xv, algorithm alg, const adapter::PoolGeometry
       << geo.padding_r;
   auto fwd = cached_primitive<dnnl::pooling_forward>(key, [&] {
     return adapter::pooling_forward(
-        prop, alg, xv.desc(), memory::desc(y_dims, memory::data_type::f32, memory::format_tag::any),
+        prop, alg, xv.desc(), adapter::any_desc(y_dims),
         geo);
   });
   Pooled out{Tensor::empty_like_desc(y_shape, fwd->pd.dst_desc(), y_axes), fwd, nullptr};

@@ -24,6 +24,8 @@ using dnnl::prop_kind;
 
 // A plain (strided) f32 descriptor.
 memory::desc plain_desc(const memory::dims& dims, const memory::dims& strides);
+// A descriptor whose layout the primitive chooses (format `any`).
+memory::desc any_desc(const memory::dims& dims);
 // A descriptor with an explicit format tag.
 memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag);
 

@@ -15,10 +15,6 @@ using dnnl::algorithm;
 
 namespace {
 
-Config optional_config(const auto& value) {
-  return value ? value->get_config() : Config(nullptr);
-}
-
 // momentum * running + (1 - momentum) * batch, on oneDNN primitives.
 Tensor moving_average(const Tensor& running, const Tensor& batch, float momentum) {
   return ops::binary(algorithm::binary_add,

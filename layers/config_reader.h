@@ -52,6 +52,12 @@ class ConfigReader {
   std::set<std::string> read_;
 };
 
+// The config of an optional regularizer or constraint: null when absent (Keras's None).
+template <typename T>
+Config optional_config(const std::optional<T>& value) {
+  return value ? value->get_config() : Config(nullptr);
+}
+
 // A Keras shape list to JSON: unknown dims become null.
 Config shape_to_config(const Shape& s);
 

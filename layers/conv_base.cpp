@@ -17,18 +17,6 @@ std::string list_str(const std::vector<std::int64_t>& v) {
   return s + ")";
 }
 
-FusedActivation fusable(const std::string& activation) {
-  if (activation == "relu") return FusedActivation::relu;
-  if (activation == "tanh") return FusedActivation::tanh;
-  if (activation == "sigmoid") return FusedActivation::sigmoid;
-  if (activation == "elu") return FusedActivation::elu;
-  return FusedActivation::none;
-}
-
-Config optional_config(const auto& value) {
-  return value ? value->get_config() : Config(nullptr);
-}
-
 }  // namespace
 
 ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions& base,
@@ -69,7 +57,7 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
                        std::to_string(ch) + " channels, expected nb_filter = " +
                        std::to_string(p_.nb_filter));
   }
-  fused_ = fusable(p_.activation);
+  fused_ = fusable_activation(p_.activation);
   set_initial_weights(std::move(weights));
   set_activity_regularizer(activity_regularizer);
 }

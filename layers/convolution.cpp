@@ -8,15 +8,10 @@ namespace keel::layers {
 
 namespace {
 
-template <typename O>
-BaseOptions base_of(const O& o) {
-  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
-}
-
 // The 1D layers also take input_dim / input_length (sugar for input_shape).
 template <typename O>
 BaseOptions base_of_1d(const O& o) {
-  BaseOptions b = base_of(o);
+  BaseOptions b = base_options(o);
   if (b.input_shape.rank() == 0 && o.input_dim > 0)
     b.input_shape = Shape{o.input_length > 0 ? o.input_length : Shape::kUnknown, o.input_dim};
   return b;
@@ -134,7 +129,7 @@ Convolution2D::Convolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::i
                  p.dim_ordering = o.dim_ordering;
                  return p;
                }(),
-               base_of(o), o.weights, o.activity_regularizer) {}
+               base_options(o), o.weights, o.activity_regularizer) {}
 
 Config Convolution2D::layer_config() const {
   Config c = common_config();
@@ -158,7 +153,7 @@ AtrousConvolution2D::AtrousConvolution2D(std::int64_t nb_filter, std::int64_t nb
                  p.dim_ordering = o.dim_ordering;
                  return p;
                }(),
-               base_of(o), o.weights, o.activity_regularizer) {}
+               base_options(o), o.weights, o.activity_regularizer) {}
 
 Config AtrousConvolution2D::layer_config() const {
   Config c = common_config();
@@ -185,7 +180,7 @@ Deconvolution2D::Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, st
                  p.output_shape = o.output_shape;
                  return p;
                }(),
-               base_of(o), o.weights, o.activity_regularizer) {}
+               base_options(o), o.weights, o.activity_regularizer) {}
 
 Config Deconvolution2D::layer_config() const {
   Config c = common_config();
@@ -226,7 +221,7 @@ SeparableConvolution2D::SeparableConvolution2D(std::int64_t nb_filter, std::int6
                  p.b_constraint = o.b_constraint;
                  return p;
                }(),
-               base_of(o), o.weights, o.activity_regularizer) {}
+               base_options(o), o.weights, o.activity_regularizer) {}
 
 Config SeparableConvolution2D::layer_config() const {
   Config c = common_config();
@@ -253,7 +248,7 @@ Convolution3D::Convolution3D(std::int64_t nb_filter, std::int64_t kernel_dim1,
                  p.dim_ordering = o.dim_ordering;
                  return p;
                }(),
-               base_of(o), o.weights, o.activity_regularizer) {}
+               base_options(o), o.weights, o.activity_regularizer) {}
 
 Config Convolution3D::layer_config() const {
   Config c = common_config();

@@ -11,7 +11,7 @@ namespace keel::layers {
 
 namespace {
 
-BaseOptions base_of(const FlattenOptions& o) {
+BaseOptions base_options(const FlattenOptions& o) {
   return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
 }
 
@@ -31,7 +31,7 @@ FlattenOptions read_base(ConfigReader& r) {
 
 // --- Flatten ---------------------------------------------------------------------------------
 
-Flatten::Flatten(const FlattenOptions& o) : Layer("Flatten", base_of(o)) {}
+Flatten::Flatten(const FlattenOptions& o) : Layer("Flatten", base_options(o)) {}
 
 Shape Flatten::compute_output_shape(const Shape& in) const {
   if (in.rank() < 3)
@@ -57,7 +57,7 @@ Config Flatten::layer_config() const { return Config::object(); }
 // --- Activation ------------------------------------------------------------------------------
 
 Activation::Activation(std::string activation, const ActivationOptions& o)
-    : Layer("Activation", base_of(o)), activation_(std::move(activation)) {
+    : Layer("Activation", base_options(o)), activation_(std::move(activation)) {
   const std::string w = who();
   check_activation_name(activation_, w.substr(0, w.size() - 2));  // it adds the ": "
 }
@@ -78,7 +78,7 @@ Config Activation::layer_config() const {
 // --- Reshape ---------------------------------------------------------------------------------
 
 Reshape::Reshape(std::vector<std::int64_t> target_shape, const ReshapeOptions& o)
-    : Layer("Reshape", base_of(o)), target_shape_(std::move(target_shape)) {
+    : Layer("Reshape", base_options(o)), target_shape_(std::move(target_shape)) {
   int unknown = 0;
   for (auto d : target_shape_) {
     if (d == -1) {
@@ -140,7 +140,7 @@ Config Reshape::layer_config() const {
 // --- Permute ---------------------------------------------------------------------------------
 
 Permute::Permute(std::vector<int> dims, const PermuteOptions& o)
-    : Layer("Permute", base_of(o)), dims_(std::move(dims)) {
+    : Layer("Permute", base_options(o)), dims_(std::move(dims)) {
   std::vector<int> sorted = dims_;
   std::sort(sorted.begin(), sorted.end());
   bool ok = !dims_.empty();

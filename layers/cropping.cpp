@@ -11,17 +11,6 @@ namespace keel::layers {
 
 namespace {
 
-template <typename O>
-BaseOptions base_of(const O& o) {
-  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
-}
-
-std::string layout_str(int rank, DimOrdering o) {
-  if (rank == 1) return "(batch, steps, features)";
-  const std::string sp = rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
-  return o == DimOrdering::tf ? "(batch, " + sp + ", channels)" : "(batch, channels, " + sp + ")";
-}
-
 std::string spatial_name(int rank, int i) {
   if (rank == 1) return "steps";
   if (rank == 2) return i == 0 ? "rows" : "cols";
@@ -81,7 +70,7 @@ void CroppingBase::set_cropping(std::vector<CropPair> pairs, Config form) {
 Shape CroppingBase::compute_output_shape(const Shape& in) const {
   if (in.rank() != rank_ + 2)
     throw ShapeError(who() + "expected an input of rank " + std::to_string(rank_ + 2) + " " +
-                     layout_str(rank_, ordering_) + ", got shape " + in.str());
+                     image_layout(rank_, ordering_) + ", got shape " + in.str());
   const int first = ordering_ == DimOrdering::tf ? 1 : 2;
   Shape out = in;
   for (int i = 0; i < rank_; ++i) {
@@ -120,7 +109,7 @@ Config CroppingBase::layer_config() const {
 Cropping1D::Cropping1D(const Cropping1DOptions& o) : Cropping1D({1, 1}, o) {}
 
 Cropping1D::Cropping1D(std::int64_t cropping, const Cropping1DOptions& o)
-    : CroppingBase("Cropping1D", 1, "", base_of(o)) {
+    : CroppingBase("Cropping1D", 1, "", base_options(o)) {
   set_cropping({{cropping, cropping}}, cropping);
 }
 
@@ -128,7 +117,7 @@ Cropping1D::Cropping1D(std::initializer_list<std::int64_t> cropping, const Cropp
     : Cropping1D(std::span<const std::int64_t>(cropping.begin(), cropping.size()), o) {}
 
 Cropping1D::Cropping1D(std::span<const std::int64_t> cropping, const Cropping1DOptions& o)
-    : CroppingBase("Cropping1D", 1, "", base_of(o)) {
+    : CroppingBase("Cropping1D", 1, "", base_options(o)) {
   const Config form(std::vector<std::int64_t>(cropping.begin(), cropping.end()));
   if (cropping.size() != 2)
     throw ValueError(who() + "cropping " + form.dump() + " has " + std::to_string(cropping.size()) +
@@ -141,20 +130,20 @@ Cropping1D::Cropping1D(std::span<const std::int64_t> cropping, const Cropping1DO
 Cropping2D::Cropping2D(const Cropping2DOptions& o) : Cropping2D({{0, 0}, {0, 0}}, o) {}
 
 Cropping2D::Cropping2D(std::int64_t cropping, const Cropping2DOptions& o)
-    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_options(o)) {
   set_cropping(std::vector<CropPair>(2, {cropping, cropping}), cropping);
 }
 
 Cropping2D::Cropping2D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
                        const Cropping2DOptions& o)
-    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_options(o)) {
   auto pairs = pairs_of(cropping);
   Config form = pairs_config(pairs);
   set_cropping(std::move(pairs), std::move(form));
 }
 
 Cropping2D::Cropping2D(std::span<const CropPair> cropping, const Cropping2DOptions& o)
-    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping2D", 2, o.dim_ordering, base_options(o)) {
   std::vector<CropPair> pairs(cropping.begin(), cropping.end());
   Config form = pairs_config(pairs);
   set_cropping(std::move(pairs), std::move(form));
@@ -165,20 +154,20 @@ Cropping2D::Cropping2D(std::span<const CropPair> cropping, const Cropping2DOptio
 Cropping3D::Cropping3D(const Cropping3DOptions& o) : Cropping3D({{1, 1}, {1, 1}, {1, 1}}, o) {}
 
 Cropping3D::Cropping3D(std::int64_t cropping, const Cropping3DOptions& o)
-    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_options(o)) {
   set_cropping(std::vector<CropPair>(3, {cropping, cropping}), cropping);
 }
 
 Cropping3D::Cropping3D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
                        const Cropping3DOptions& o)
-    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_options(o)) {
   auto pairs = pairs_of(cropping);
   Config form = pairs_config(pairs);
   set_cropping(std::move(pairs), std::move(form));
 }
 
 Cropping3D::Cropping3D(std::span<const CropPair> cropping, const Cropping3DOptions& o)
-    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_of(o)) {
+    : CroppingBase("Cropping3D", 3, o.dim_ordering, base_options(o)) {
   std::vector<CropPair> pairs(cropping.begin(), cropping.end());
   Config form = pairs_config(pairs);
   set_cropping(std::move(pairs), std::move(form));

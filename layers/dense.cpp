@@ -10,29 +10,17 @@ namespace keel::layers {
 
 namespace {
 
-BaseOptions base_of(const DenseOptions& o) {
+BaseOptions base_options(const DenseOptions& o) {
   BaseOptions b{o.input_shape, o.batch_input_shape, o.name, o.trainable};
   if (b.input_shape.rank() == 0 && b.batch_input_shape.rank() == 0 && o.input_dim > 0)
     b.input_shape = Shape{o.input_dim};
   return b;
 }
 
-FusedActivation fusable(const std::string& activation) {
-  if (activation == "relu") return FusedActivation::relu;
-  if (activation == "tanh") return FusedActivation::tanh;
-  if (activation == "sigmoid") return FusedActivation::sigmoid;
-  if (activation == "elu") return FusedActivation::elu;
-  return FusedActivation::none;
-}
-
-Config optional_config(const auto& value) {
-  return value ? value->get_config() : Config(nullptr);
-}
-
 }  // namespace
 
 Dense::Dense(std::int64_t output_dim, const DenseOptions& o)
-    : Layer("Dense", base_of(o)), output_dim_(output_dim), options_(o) {
+    : Layer("Dense", base_options(o)), output_dim_(output_dim), options_(o) {
   if (output_dim_ < 1)
     throw ValueError(who() + "output_dim is " + std::to_string(output_dim_) + ", expected > 0");
   if (o.input_dim < 0)
@@ -40,7 +28,7 @@ Dense::Dense(std::int64_t output_dim, const DenseOptions& o)
                      ", expected > 0 (or 0 for not given)");
   const std::string w = who();
   check_activation_name(o.activation, w.substr(0, w.size() - 2));  // it adds the ": "
-  fused_ = fusable(o.activation);
+  fused_ = fusable_activation(o.activation);
   options_.weights.clear();
   set_initial_weights(o.weights);
   set_activity_regularizer(o.activity_regularizer);

@@ -44,6 +44,13 @@ SymbolicTensor Input(const Shape& shape, std::string name, std::int64_t batch_si
   return SymbolicTensor(node);
 }
 
+std::string image_layout(int spatial_rank, DimOrdering ordering) {
+  if (spatial_rank == 1) return "(batch, steps, features)";
+  const std::string axes = spatial_rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
+  return ordering == DimOrdering::tf ? "(batch, " + axes + ", channels)"
+                                     : "(batch, channels, " + axes + ")";
+}
+
 bool learning_phase() { return t_learning_phase; }
 LearningPhase::LearningPhase(bool training) : previous_(t_learning_phase) {
   t_learning_phase = training;

@@ -28,6 +28,7 @@
 
 #include "keel/autograd/variable.h"
 #include "keel/constraints/constraint.h"
+#include "keel/core/config.h"
 #include "keel/core/json.h"
 #include "keel/core/shape.h"
 #include "keel/layers/initializers.h"
@@ -46,6 +47,17 @@ struct BaseOptions {
   std::string name;         // "" = automatic: "<class lower-cased>_<n>"
   bool trainable = true;
 };
+
+// The base options of a layer's options struct (every struct repeats them: designated
+// initializers cannot name a base class's members).
+template <typename Options>
+BaseOptions base_options(const Options& o) {
+  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
+}
+
+// The input layout of an image layer with `spatial_rank` spatial axes, for messages:
+// "(batch, rows, cols, channels)"; 1D layers are always "(batch, steps, features)".
+std::string image_layout(int spatial_rank, DimOrdering ordering);
 
 class Layer : public std::enable_shared_from_this<Layer> {
  public:

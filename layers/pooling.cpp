@@ -9,17 +9,6 @@ namespace keel::layers {
 
 namespace {
 
-template <typename O>
-BaseOptions base_of(const O& o) {
-  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
-}
-
-std::string layout_str(int rank, DimOrdering o) {
-  if (rank == 1) return "(batch, steps, features)";
-  const std::string sp = rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
-  return o == DimOrdering::tf ? "(batch, " + sp + ", channels)" : "(batch, channels, " + sp + ")";
-}
-
 std::string list_str(const std::vector<std::int64_t>& v) {
   if (v.size() == 1) return std::to_string(v[0]);
   std::string s = "(";
@@ -76,7 +65,7 @@ PoolingBase::PoolingBase(std::string class_name, int rank, PoolingAlgorithm algo
 Shape PoolingBase::compute_output_shape(const Shape& in) const {
   if (in.rank() != rank_ + 2)
     throw ShapeError(who() + "expected an input of rank " + std::to_string(rank_ + 2) + " " +
-                     layout_str(rank_, ordering_) + ", got shape " + in.str());
+                     image_layout(rank_, ordering_) + ", got shape " + in.str());
   const int first = ordering_ == DimOrdering::tf ? 1 : 2;
   Shape out = in;
   for (int i = 0; i < rank_; ++i) {
@@ -132,7 +121,7 @@ GlobalPoolingBase::GlobalPoolingBase(std::string class_name, int rank, PoolingAl
 Shape GlobalPoolingBase::compute_output_shape(const Shape& in) const {
   if (in.rank() != rank_ + 2)
     throw ShapeError(who() + "expected an input of rank " + std::to_string(rank_ + 2) + " " +
-                     layout_str(rank_, ordering_) + ", got shape " + in.str());
+                     image_layout(rank_, ordering_) + ", got shape " + in.str());
   return Shape{in[0], in[ordering_ == DimOrdering::tf ? rank_ + 1 : 1]};
 }
 
@@ -160,13 +149,13 @@ MaxPooling1D::MaxPooling1D(const Pooling1DOptions& o) : MaxPooling1D(2, o) {}
 MaxPooling1D::MaxPooling1D(std::int64_t pool_length, const Pooling1DOptions& o)
     : PoolingBase("MaxPooling1D", 1, PoolingAlgorithm::max,
                   std::span<const std::int64_t>(&pool_length, 1), stride_1d(o), o.border_mode, "",
-                  base_of(o)) {}
+                  base_options(o)) {}
 
 AveragePooling1D::AveragePooling1D(const Pooling1DOptions& o) : AveragePooling1D(2, o) {}
 AveragePooling1D::AveragePooling1D(std::int64_t pool_length, const Pooling1DOptions& o)
     : PoolingBase("AveragePooling1D", 1, PoolingAlgorithm::average,
                   std::span<const std::int64_t>(&pool_length, 1), stride_1d(o), o.border_mode, "",
-                  base_of(o)) {}
+                  base_options(o)) {}
 
 #define KEEL_POOLING_ND(Class, rank, algo, Options)                                             \
   Class::Class(const Options& o) : Class(std::vector<std::int64_t>(rank, 2), o) {}              \
@@ -176,7 +165,7 @@ AveragePooling1D::AveragePooling1D(std::int64_t pool_length, const Pooling1DOpti
       : Class(as_span(pool_size), o) {}                                                         \
   Class::Class(std::span<const std::int64_t> pool_size, const Options& o)                       \
       : PoolingBase(#Class, rank, algo, pool_size, o.strides, o.border_mode, o.dim_ordering,    \
-                    base_of(o)) {}
+                    base_options(o)) {}
 
 KEEL_POOLING_ND(MaxPooling2D, 2, PoolingAlgorithm::max, Pooling2DOptions)
 KEEL_POOLING_ND(AveragePooling2D, 2, PoolingAlgorithm::average, Pooling2DOptions)
@@ -185,21 +174,21 @@ KEEL_POOLING_ND(AveragePooling3D, 3, PoolingAlgorithm::average, Pooling3DOptions
 #undef KEEL_POOLING_ND
 
 GlobalMaxPooling1D::GlobalMaxPooling1D(const GlobalPooling1DOptions& o)
-    : GlobalPoolingBase("GlobalMaxPooling1D", 1, PoolingAlgorithm::max, "", base_of(o)) {}
+    : GlobalPoolingBase("GlobalMaxPooling1D", 1, PoolingAlgorithm::max, "", base_options(o)) {}
 GlobalAveragePooling1D::GlobalAveragePooling1D(const GlobalPooling1DOptions& o)
-    : GlobalPoolingBase("GlobalAveragePooling1D", 1, PoolingAlgorithm::average, "", base_of(o)) {}
+    : GlobalPoolingBase("GlobalAveragePooling1D", 1, PoolingAlgorithm::average, "", base_options(o)) {}
 GlobalMaxPooling2D::GlobalMaxPooling2D(const GlobalPooling2DOptions& o)
     : GlobalPoolingBase("GlobalMaxPooling2D", 2, PoolingAlgorithm::max, o.dim_ordering,
-                        base_of(o)) {}
+                        base_options(o)) {}
 GlobalAveragePooling2D::GlobalAveragePooling2D(const GlobalPooling2DOptions& o)
     : GlobalPoolingBase("GlobalAveragePooling2D", 2, PoolingAlgorithm::average, o.dim_ordering,
-                        base_of(o)) {}
+                        base_options(o)) {}
 GlobalMaxPooling3D::GlobalMaxPooling3D(const GlobalPooling3DOptions& o)
     : GlobalPoolingBase("GlobalMaxPooling3D", 3, PoolingAlgorithm::max, o.dim_ordering,
-                        base_of(o)) {}
+                        base_options(o)) {}
 GlobalAveragePooling3D::GlobalAveragePooling3D(const GlobalPooling3DOptions& o)
     : GlobalPoolingBase("GlobalAveragePooling3D", 3, PoolingAlgorithm::average, o.dim_ordering,
-                        base_of(o)) {}
+                        base_options(o)) {}
 
 // --- from_config -----------------------------------------------------------------------------
 

@@ -9,17 +9,6 @@ namespace keel::layers {
 
 namespace {
 
-template <typename O>
-BaseOptions base_of(const O& o) {
-  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
-}
-
-std::string layout_str(int rank, DimOrdering o) {
-  if (rank == 1) return "(batch, steps, features)";
-  const std::string sp = rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
-  return o == DimOrdering::tf ? "(batch, " + sp + ", channels)" : "(batch, channels, " + sp + ")";
-}
-
 std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
   return {v.begin(), v.size()};
 }
@@ -60,7 +49,7 @@ void UpSamplingBase::set_factors(std::span<const std::int64_t> factors, const ch
 Shape UpSamplingBase::compute_output_shape(const Shape& in) const {
   if (in.rank() != rank_ + 2)
     throw ShapeError(who() + "expected an input of rank " + std::to_string(rank_ + 2) + " " +
-                     layout_str(rank_, ordering_) + ", got shape " + in.str());
+                     image_layout(rank_, ordering_) + ", got shape " + in.str());
   const int first = ordering_ == DimOrdering::tf ? 1 : 2;
   Shape out = in;
   for (int i = 0; i < rank_; ++i) {
@@ -86,14 +75,14 @@ Config UpSamplingBase::layer_config() const {
 UpSampling1D::UpSampling1D(const UpSampling1DOptions& o) : UpSampling1D(2, o) {}
 
 UpSampling1D::UpSampling1D(std::int64_t length, const UpSampling1DOptions& o)
-    : UpSamplingBase("UpSampling1D", 1, "", base_of(o)) {
+    : UpSamplingBase("UpSampling1D", 1, "", base_options(o)) {
   set_factors(std::span<const std::int64_t>(&length, 1), "length", length);
 }
 
 UpSampling2D::UpSampling2D(const UpSampling2DOptions& o) : UpSampling2D({2, 2}, o) {}
 
 UpSampling2D::UpSampling2D(std::int64_t size, const UpSampling2DOptions& o)
-    : UpSamplingBase("UpSampling2D", 2, o.dim_ordering, base_of(o)) {
+    : UpSamplingBase("UpSampling2D", 2, o.dim_ordering, base_options(o)) {
   const std::vector<std::int64_t> v(2, size);
   set_factors(v, "size", size);
 }
@@ -102,14 +91,14 @@ UpSampling2D::UpSampling2D(std::initializer_list<std::int64_t> size, const UpSam
     : UpSampling2D(as_span(size), o) {}
 
 UpSampling2D::UpSampling2D(std::span<const std::int64_t> size, const UpSampling2DOptions& o)
-    : UpSamplingBase("UpSampling2D", 2, o.dim_ordering, base_of(o)) {
+    : UpSamplingBase("UpSampling2D", 2, o.dim_ordering, base_options(o)) {
   set_factors(size, "size", list_config(size));
 }
 
 UpSampling3D::UpSampling3D(const UpSampling3DOptions& o) : UpSampling3D({2, 2, 2}, o) {}
 
 UpSampling3D::UpSampling3D(std::int64_t size, const UpSampling3DOptions& o)
-    : UpSamplingBase("UpSampling3D", 3, o.dim_ordering, base_of(o)) {
+    : UpSamplingBase("UpSampling3D", 3, o.dim_ordering, base_options(o)) {
   const std::vector<std::int64_t> v(3, size);
   set_factors(v, "size", size);
 }
@@ -118,7 +107,7 @@ UpSampling3D::UpSampling3D(std::initializer_list<std::int64_t> size, const UpSam
     : UpSampling3D(as_span(size), o) {}
 
 UpSampling3D::UpSampling3D(std::span<const std::int64_t> size, const UpSampling3DOptions& o)
-    : UpSamplingBase("UpSampling3D", 3, o.dim_ordering, base_of(o)) {
+    : UpSamplingBase("UpSampling3D", 3, o.dim_ordering, base_options(o)) {
   set_factors(size, "size", list_config(size));
 }
 

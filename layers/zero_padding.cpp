@@ -12,17 +12,6 @@ namespace keel::layers {
 
 namespace {
 
-template <typename O>
-BaseOptions base_of(const O& o) {
-  return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
-}
-
-std::string layout_str(int rank, DimOrdering o) {
-  if (rank == 1) return "(batch, steps, features)";
-  const std::string sp = rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
-  return o == DimOrdering::tf ? "(batch, " + sp + ", channels)" : "(batch, channels, " + sp + ")";
-}
-
 Config list_config(std::span<const std::int64_t> v) {
   return Config(std::vector<std::int64_t>(v.begin(), v.end()));
 }
@@ -69,7 +58,7 @@ void ZeroPaddingBase::set_padding(std::vector<std::int64_t> before, std::vector<
 Shape ZeroPaddingBase::compute_output_shape(const Shape& in) const {
   if (in.rank() != rank_ + 2)
     throw ShapeError(who() + "expected an input of rank " + std::to_string(rank_ + 2) + " " +
-                     layout_str(rank_, ordering_) + ", got shape " + in.str());
+                     image_layout(rank_, ordering_) + ", got shape " + in.str());
   const int first = ordering_ == DimOrdering::tf ? 1 : 2;
   Shape out = in;
   for (int i = 0; i < rank_; ++i) {
@@ -95,7 +84,7 @@ Config ZeroPaddingBase::layer_config() const {
 ZeroPadding1D::ZeroPadding1D(const ZeroPadding1DOptions& o) : ZeroPadding1D(1, o) {}
 
 ZeroPadding1D::ZeroPadding1D(std::int64_t padding, const ZeroPadding1DOptions& o)
-    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_options(o)) {
   set_padding({padding}, {padding}, padding);
 }
 
@@ -104,13 +93,13 @@ ZeroPadding1D::ZeroPadding1D(std::initializer_list<std::int64_t> padding,
     : ZeroPadding1D(as_span(padding), o) {}
 
 ZeroPadding1D::ZeroPadding1D(std::span<const std::int64_t> padding, const ZeroPadding1DOptions& o)
-    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_options(o)) {
   check_length(padding, {2}, "2 (left_pad, right_pad)");
   set_padding({padding[0]}, {padding[1]}, list_config(padding));
 }
 
 ZeroPadding1D::ZeroPadding1D(Padding p, const ZeroPadding1DOptions& o)
-    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding1D", 1, "", base_options(o)) {
   set_padding({p.left_pad}, {p.right_pad},
               Config{{"left_pad", p.left_pad}, {"right_pad", p.right_pad}});
 }
@@ -120,7 +109,7 @@ ZeroPadding1D::ZeroPadding1D(Padding p, const ZeroPadding1DOptions& o)
 ZeroPadding2D::ZeroPadding2D(const ZeroPadding2DOptions& o) : ZeroPadding2D({1, 1}, o) {}
 
 ZeroPadding2D::ZeroPadding2D(std::int64_t padding, const ZeroPadding2DOptions& o)
-    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_options(o)) {
   set_padding({padding, padding}, {padding, padding}, padding);
 }
 
@@ -129,7 +118,7 @@ ZeroPadding2D::ZeroPadding2D(std::initializer_list<std::int64_t> padding,
     : ZeroPadding2D(as_span(padding), o) {}
 
 ZeroPadding2D::ZeroPadding2D(std::span<const std::int64_t> p, const ZeroPadding2DOptions& o)
-    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_options(o)) {
   check_length(p, {2, 4}, "2 (rows, cols) or 4 (top_pad, bottom_pad, left_pad, right_pad)");
   if (p.size() == 2) {
     set_padding({p[0], p[1]}, {p[0], p[1]}, list_config(p));
@@ -139,7 +128,7 @@ ZeroPadding2D::ZeroPadding2D(std::span<const std::int64_t> p, const ZeroPadding2
 }
 
 ZeroPadding2D::ZeroPadding2D(Padding p, const ZeroPadding2DOptions& o)
-    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding2D", 2, o.dim_ordering, base_options(o)) {
   set_padding({p.top_pad, p.left_pad}, {p.bottom_pad, p.right_pad},
               Config{{"top_pad", p.top_pad},
                      {"bottom_pad", p.bottom_pad},
@@ -152,7 +141,7 @@ ZeroPadding2D::ZeroPadding2D(Padding p, const ZeroPadding2DOptions& o)
 ZeroPadding3D::ZeroPadding3D(const ZeroPadding3DOptions& o) : ZeroPadding3D({1, 1, 1}, o) {}
 
 ZeroPadding3D::ZeroPadding3D(std::int64_t padding, const ZeroPadding3DOptions& o)
-    : ZeroPaddingBase("ZeroPadding3D", 3, o.dim_ordering, base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding3D", 3, o.dim_ordering, base_options(o)) {
   const std::vector<std::int64_t> v(3, padding);
   set_padding(v, v, padding);
 }
@@ -162,7 +151,7 @@ ZeroPadding3D::ZeroPadding3D(std::initializer_list<std::int64_t> padding,
     : ZeroPadding3D(as_span(padding), o) {}
 
 ZeroPadding3D::ZeroPadding3D(std::span<const std::int64_t> p, const ZeroPadding3DOptions& o)
-    : ZeroPaddingBase("ZeroPadding3D", 3, o.dim_ordering, base_of(o)) {
+    : ZeroPaddingBase("ZeroPadding3D", 3, o.dim_ordering, base_options(o)) {
   check_length(p, {3}, "3 (dim1, dim2, dim3), symmetric on each axis");
   const std::vector<std::int64_t> v(p.begin(), p.end());
   set_padding(v, v, list_config(p));
