@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
 
     std::shared_ptr<keel::Model> model;
     int initial_epoch = 0;
+    keel::Config resumed_callbacks;
     if (!flags.resume.empty()) {
       keel::Checkpoint ckpt = keel::load_checkpoint(flags.resume);
       if (!ckpt.optimizer)
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
       model = ckpt.model;
       keel::set_rng_state(ckpt.state.rng);  // dropout continues where the saved run stopped
       initial_epoch = static_cast<int>(ckpt.state.epoch);
+      resumed_callbacks = ckpt.state.callbacks;
       if (initial_epoch >= flags.epochs)
         throw keel::ValueError(flags.resume + ": already holds " + std::to_string(initial_epoch) +
                                " epochs; ask for more with --epochs");
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
     if (!flags.checkpoint.empty())
       fit.callbacks.push_back(std::make_shared<keel::callbacks::ModelCheckpoint>(
           flags.checkpoint, keel::callbacks::ModelCheckpointOptions{.monitor = "loss"}));
+    if (!flags.resume.empty()) keel::callbacks::restore_states(fit.callbacks, resumed_callbacks);
     const auto history = model->fit(data.x_train, y_train, fit);
     const auto test = model->evaluate(data.x_test, y_test, {.batch_size = flags.batch_size, .verbose = 0});
 

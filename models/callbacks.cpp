@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <limits>
 #include <regex>
 
@@ -88,6 +89,11 @@ bool maximize_for(const std::string& mode, const std::string& monitor, const cha
   return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
 }
 
+// A saved number (JSON has no infinity: an unset best is written as null).
+double number_or(const Config& s, const char* key, double fallback) {
+  return s.contains(key) && s.at(key).is_number() ? s.at(key).get<double>() : fallback;
+}
+
 double worst(bool maximize) {
   return maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
 }
@@ -166,7 +172,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   if (options_.save_weights_only) {
     model().save_weights(path);
   } else {
-    save_checkpoint(path, model(), {.epoch = epoch + 1});  // epoch is 0-based: epoch + 1 are done
+    // epoch is 0-based: epoch + 1 are done. This callback's own state counts this save.
+    save_checkpoint(path, model(), {.epoch = epoch + 1, .callbacks = collect_states(model().active_callbacks())});
   }
 }
 
@@ -175,8 +182,32 @@ Config ModelCheckpoint::state() const {
 }
 
 void ModelCheckpoint::set_state(const Config& s) {
-  best_ = s.value("best", worst(maximize_));
-  since_last_save_ = s.value("since_last_save", 0);
+  best_ = number_or(s, "best", worst(maximize_));
+  since_last_save_ = static_cast<int>(number_or(s, "since_last_save", 0));
+}
+
+Config collect_states(const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  Config out = Config::array();
+  for (const auto& cb : callbacks) {
+    Config s = cb->state();
+    if (!s.empty()) out.push_back({{"class", cb->class_name()}, {"state", std::move(s)}});
+  }
+  return out;
+}
+
+void restore_states(const std::vector<std::shared_ptr<Callback>>& callbacks, const Config& saved) {
+  if (!saved.is_array()) return;  // an older or empty record: nothing to restore
+  std::map<std::string, std::vector<const Config*>> by_class;
+  for (const auto& entry : saved)
+    if (entry.is_object() && entry.contains("class") && entry.contains("state"))
+      by_class[entry.at("class").get<std::string>()].push_back(&entry.at("state"));
+  std::map<std::string, std::size_t> rank;
+  for (const auto& cb : callbacks) {
+    auto it = by_class.find(cb->class_name());
+    if (it == by_class.end()) continue;
+    const std::size_t k = rank[cb->class_name()]++;
+    if (k < it->second.size()) cb->set_state(*it->second[k]);
+  }
 }
 
 // --- EarlyStopping -----------------------------------------------------------------------------
@@ -223,8 +254,8 @@ void EarlyStopping::on_train_end(Logs&) {
 Config EarlyStopping::state() const { return {{"best", best_}, {"wait", wait_}}; }
 
 void EarlyStopping::set_state(const Config& s) {
-  best_ = s.value("best", worst(maximize_));
-  wait_ = s.value("wait", 0);
+  best_ = number_or(s, "best", worst(maximize_));
+  wait_ = static_cast<int>(number_or(s, "wait", 0));
 }
 
 // --- CSVLogger ---------------------------------------------------------------------------------
@@ -336,9 +367,9 @@ Config ReduceLROnPlateau::state() const {
 }
 
 void ReduceLROnPlateau::set_state(const Config& s) {
-  best_ = s.value("best", worst(maximize_));
-  wait_ = s.value("wait", 0);
-  cooldown_counter_ = s.value("cooldown_counter", 0);
+  best_ = number_or(s, "best", worst(maximize_));
+  wait_ = static_cast<int>(number_or(s, "wait", 0));
+  cooldown_counter_ = static_cast<int>(number_or(s, "cooldown_counter", 0));
 }
 
 void TerminateOnNaN::on_batch_end(int batch, Logs& logs) {

@@ -43,9 +43,10 @@ class Callback {
   virtual void on_batch_begin(int batch, Logs& logs) { (void)batch, (void)logs; }
   virtual void on_batch_end(int batch, Logs& logs) { (void)batch, (void)logs; }
 
-  // What a checkpoint keeps to resume this callback (empty when stateless).
+  // What a checkpoint keeps to resume this callback (empty when stateless), under class_name().
   virtual Config state() const { return Config::object(); }
   virtual void set_state(const Config& state) { (void)state; }
+  virtual std::string class_name() const { return "Callback"; }
 
   void set_model(Model* model) { model_ = model; }
   void set_params(const TrainingParams& params) { params_ = params; }
@@ -108,6 +109,7 @@ class ModelCheckpoint : public Callback {
  public:
   explicit ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options = {});
   void on_epoch_end(int epoch, Logs& logs) override;
+  std::string class_name() const override { return "ModelCheckpoint"; }
   Config state() const override;
   void set_state(const Config& state) override;
 
@@ -135,6 +137,7 @@ class EarlyStopping : public Callback {
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(int epoch, Logs& logs) override;
   void on_train_end(Logs& logs) override;
+  std::string class_name() const override { return "EarlyStopping"; }
   Config state() const override;
   void set_state(const Config& state) override;
   int stopped_epoch() const { return stopped_epoch_; }
@@ -188,6 +191,7 @@ class ReduceLROnPlateau : public Callback {
   explicit ReduceLROnPlateau(const ReduceLROnPlateauOptions& options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(int epoch, Logs& logs) override;
+  std::string class_name() const override { return "ReduceLROnPlateau"; }
   Config state() const override;
   void set_state(const Config& state) override;
 
@@ -223,6 +227,14 @@ class LambdaCallback : public Callback {
  private:
   LambdaCallbackOptions f_;
 };
+
+// The states of `callbacks` for a checkpoint: [{"class": class_name(), "state": state()}] for
+// each one with a non-empty state, in order.
+Config collect_states(const std::vector<std::shared_ptr<Callback>>& callbacks);
+// Gives each saved state back to the callback of the same class at the same rank among those
+// of its class (the n-th EarlyStopping gets the n-th saved EarlyStopping state). Callbacks
+// without a saved state keep theirs.
+void restore_states(const std::vector<std::shared_ptr<Callback>>& callbacks, const Config& saved);
 
 // Python str.format for checkpoint file names: {name}, {name:02d}, {name:.2f}, {name:.4e}.
 // ValueError naming the pattern for an unknown name.

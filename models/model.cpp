@@ -503,6 +503,11 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
                 static_cast<long long>(xv[0].shape()[0]));
 
   stop_training = false;
+  active_callbacks_ = cbs;
+  struct ClearCallbacks {
+    std::vector<std::shared_ptr<callbacks::Callback>>& cbs;
+    ~ClearCallbacks() { cbs.clear(); }
+  } clear_callbacks{active_callbacks_};
   Logs train_logs;
   for (auto& cb : cbs) cb->on_train_begin(train_logs);
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));

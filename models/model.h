@@ -151,6 +151,8 @@ class Model {
 
   // Set by callbacks (EarlyStopping, TerminateOnNaN) to end fit() after the current batch/epoch.
   bool stop_training = false;
+  // The callbacks of the fit() in progress (empty outside fit): ModelCheckpoint saves their state.
+  const std::vector<std::shared_ptr<callbacks::Callback>>& active_callbacks() const { return active_callbacks_; }
 
   // The architecture as Keras's model config: {"class_name", "config"} (layers with their
   // configs and, for graph models, their connections). model_from_config rebuilds it.
@@ -193,6 +195,7 @@ class Model {
   std::vector<std::string> metric_requests_;  // output-major: outputs x requested metrics
   std::vector<std::string> metrics_names_;
   std::uint64_t shuffle_seed_ = 0;
+  std::vector<std::shared_ptr<callbacks::Callback>> active_callbacks_;
 };
 
 // Rebuilds a model (with new weights) from Model::get_config(); ValueError naming what does not

@@ -109,7 +109,8 @@ TEST(Callbacks, EarlyStoppingStopsAfterPatiencePlusOneBadEpochs) {
   const Blobs data = blobs(32, 4);
   auto model = mlp(0.f);  // the loss never improves after the first epoch
   auto stop = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 1});
-  const auto history = model->fit(data.x, data.y, {.nb_epoch = 10, .verbose = 0, .callbacks = {stop}});
+  const auto history =
+      model->fit(data.x, data.y, {.nb_epoch = 10, .verbose = 0, .callbacks = {stop}, .shuffle = false});
   EXPECT_EQ(history.epoch.size(), 3u);  // epoch 0 sets best, 1 waits, 2 stops (Keras 1 count)
   EXPECT_EQ(stop->stopped_epoch(), 2);
 }
@@ -122,7 +123,8 @@ TEST(Callbacks, ModelCheckpointSavesOnlyOnImprovement) {
   auto ckpt = std::make_shared<callbacks::ModelCheckpoint>(
       (dir / "w.{epoch:02d}-{loss:.2f}.keel").string(),
       callbacks::ModelCheckpointOptions{.monitor = "loss", .save_best_only = true});
-  model->fit(data.x, data.y, {.nb_epoch = 3, .verbose = 0, .callbacks = {ckpt}});
+  // Unshuffled: every epoch sees the same batches, so the loss is exactly the same.
+  model->fit(data.x, data.y, {.nb_epoch = 3, .verbose = 0, .callbacks = {ckpt}, .shuffle = false});
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path().filename().string());
   ASSERT_EQ(files.size(), 1u);  // equal losses are not improvements
@@ -305,6 +307,29 @@ TEST(Progbar, KerasFormat) {
   partial.update(50, {{"loss", 0.0001}}, true);
   EXPECT_EQ(partial.last_line().substr(0, 45), " 50/200 [======>.......................] - ET");
   EXPECT_NE(partial.last_line().find("loss: 1.0000e-04"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+TEST(Callbacks, CheckpointCarriesCallbackStatesForResume) {
+  const fs::path file = fs::temp_directory_path() / ("keel_cbstate_" + std::to_string(::getpid()) + ".ckpt");
+  const Blobs data = blobs(32, 13);
+  auto model = mlp(0.f);  // lr 0: every epoch after the first fails to improve
+  auto stop = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
+  auto ckpt = std::make_shared<callbacks::ModelCheckpoint>(file.string(), callbacks::ModelCheckpointOptions{.monitor = "loss"});
+  model->fit(data.x, data.y, {.nb_epoch = 3, .verbose = 0, .callbacks = {stop, ckpt}, .shuffle = false});
+  const Checkpoint saved = load_checkpoint(file.string());
+  EXPECT_EQ(saved.state.epoch, 3);
+  // A fresh EarlyStopping resumes with the saved wait count and best value.
+  auto resumed = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
+  callbacks::restore_states({resumed}, saved.state.callbacks);
+  EXPECT_EQ(resumed->state(), stop->state());
+  EXPECT_EQ(resumed->state().at("wait"), 2);
+  fs::remove(file);
 }
 
 }  // namespace
