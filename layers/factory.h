@@ -3,7 +3,7 @@
 // and checkpoints rebuild models with it.
 //
 // Every layer class registers itself (and its Keras aliases: Conv2D, AtrousConv2D, ...) in its
-// own .cpp with a KEEL_REGISTER_LAYER line. An unknown class name is a ValueError listing the
+// own .cpp with a static register_layer(...) call. An unknown class name is a ValueError listing the
 // known ones; config errors are ValueErrors naming the layer and the key.
 #pragma once
 

@@ -2,7 +2,8 @@
 //
 //   keel::save_checkpoint("run.ckpt", model, {.epoch = 3});    // model, its optimizer, state
 //   auto ckpt = keel::load_checkpoint("run.ckpt");              // a new model and optimizer
-//   ckpt.model->fit(x, y, {.nb_epoch = 10, .initial_epoch = ckpt.state.epoch});
+//   keel::set_rng_state(ckpt.state.rng);                      // to continue the run exactly
+//   ckpt.model->fit(x, y, {.nb_epoch = 10, .initial_epoch = static_cast<int>(ckpt.state.epoch)});
 //
 // A checkpoint holds the keel and format versions, the architecture (each layer's class and
 // Keras arguments and the graph's connections: the model is rebuilt with no code), the weights
