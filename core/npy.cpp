@@ -113,8 +113,9 @@ Tensor read_npy(std::istream& in, const std::string& what) {
   std::vector<std::int64_t> stored = dims;
   if (fortran) std::reverse(stored.begin(), stored.end());
   Tensor t = Tensor::empty(Shape(stored));
-  if (descr == "<f4") std::memcpy(t.data(), raw.data(), raw.size());
-  else if (descr == "<f8") convert<double>(raw, t.data(), n);
+  if (descr == "<f4") {
+    if (!raw.empty()) std::memcpy(t.data(), raw.data(), raw.size());  // memcpy(_, null, 0) is UB
+  } else if (descr == "<f8") convert<double>(raw, t.data(), n);
   else if (descr == "<i4") convert<std::int32_t>(raw, t.data(), n);
   else convert<std::int64_t>(raw, t.data(), n);
   if (fortran && shape.rank() > 1) {
