@@ -28,11 +28,6 @@ struct Transposed {
 };
 
 
-std::string dims_str(const memory::dims& d) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + ")";
-}
 
 template <typename Prims>
 Variable convolution_impl(const Variable& x, const Variable& w, const Variable& b,
@@ -193,7 +188,6 @@ Variable convolution(const Variable& x, const Variable& w, const Variable& b,
   if (static_cast<int>(spec.weight_axes.size()) != static_cast<int>(nsp) + 2 + (spec.groups > 1))
     throw ShapeError("convolution: kernel axis map has " + std::to_string(spec.weight_axes.size()) +
                      " entries, expected " + std::to_string(nsp + 2 + (spec.groups > 1)));
-  (void)dims_str;
   return spec.transposed ? convolution_impl<Transposed>(x, w, b, spec)
                          : convolution_impl<Direct>(x, w, b, spec);
 }

@@ -14,6 +14,7 @@ std::string_view to_string(DimOrdering d) { return d == DimOrdering::tf ? "tf" :
 DimOrdering parse_dim_ordering(std::string_view value, std::string_view what) {
   if (value == "tf") return DimOrdering::tf;
   if (value == "th") return DimOrdering::th;
+  if (value == "default") return default_dim_ordering();
   throw ValueError(std::string(what) + ": dim_ordering '" + std::string(value) +
                    "' is not one of tf, th");
 }

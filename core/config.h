@@ -17,7 +17,8 @@ namespace keel {
 enum class DimOrdering { tf, th };
 
 std::string_view to_string(DimOrdering d);
-// "tf" or "th"; ValueError naming `what` and the value otherwise.
+// "tf" or "th", or "default" (Keras's dim_ordering='default': default_dim_ordering());
+// ValueError naming `what` and the value otherwise.
 DimOrdering parse_dim_ordering(std::string_view value, std::string_view what);
 
 DimOrdering default_dim_ordering();

@@ -134,11 +134,7 @@ const bool registered_batch_normalization =
       o.gamma_init = r.get_string("gamma_init", "one");
       o.gamma_regularizer = r.get_regularizer("gamma_regularizer");
       o.beta_regularizer = r.get_regularizer("beta_regularizer");
-      const BaseOptions base = r.get_base();
-      o.input_shape = base.input_shape;
-      o.batch_input_shape = base.batch_input_shape;
-      o.name = base.name;
-      o.trainable = base.trainable;
+      r.read_base_into(o);
       r.finish();
       return std::make_shared<BatchNormalization>(o);
     });

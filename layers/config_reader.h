@@ -39,6 +39,16 @@ class ConfigReader {
   Config get_raw(const std::string& key);
   // The keys every layer takes: name, trainable, input_shape, batch_input_shape, input_dtype.
   BaseOptions get_base();
+  // The same, written into a layer's options struct — with dim_ordering when it has one.
+  template <typename Options>
+  void read_base_into(Options& o) {
+    if constexpr (requires { o.dim_ordering; }) o.dim_ordering = get_string("dim_ordering", "default");
+    const BaseOptions base = get_base();
+    o.input_shape = base.input_shape;
+    o.batch_input_shape = base.batch_input_shape;
+    o.name = base.name;
+    o.trainable = base.trainable;
+  }
 
   // ValueError listing the keys that were never read.
   void finish() const;

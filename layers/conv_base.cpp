@@ -8,17 +8,6 @@
 
 namespace keel::layers {
 
-namespace {
-
-std::string list_str(const std::vector<std::int64_t>& v) {
-  if (v.size() == 1) return std::to_string(v[0]);
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + ")";
-}
-
-}  // namespace
-
 ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions& base,
                    std::vector<Tensor> weights,
                    std::optional<L1L2Regularizer> activity_regularizer)
@@ -31,11 +20,11 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
                        ", expected > 0");
   for (auto s : p_.strides)
     if (s <= 0)
-      throw ValueError(who() + p_.strides_name + " is " + list_str(p_.strides) +
+      throw ValueError(who() + p_.strides_name + " is " + sizes_str(p_.strides) +
                        ", expected every stride > 0");
   for (auto r : p_.rates)
     if (r <= 0)
-      throw ValueError(who() + "atrous_rate is " + list_str(p_.rates) + ", expected every rate > 0");
+      throw ValueError(who() + "atrous_rate is " + sizes_str(p_.rates) + ", expected every rate > 0");
   if (p_.separable && p_.depth_multiplier <= 0)
     throw ValueError(who() + "depth_multiplier is " + std::to_string(p_.depth_multiplier) +
                      ", expected > 0");
@@ -44,8 +33,7 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
   if (p_.channels_last_only) {
     ordering_ = DimOrdering::tf;
   } else {
-    ordering_ = p_.dim_ordering == "default" ? default_dim_ordering()
-                                             : parse_dim_ordering(p_.dim_ordering, this->class_name() + " '" + name() + "'");
+    ordering_ = parse_dim_ordering(p_.dim_ordering, label());
   }
   if (p_.transposed && p_.output_shape.rank() > 0) {
     if (p_.output_shape.rank() != p_.rank + 2)

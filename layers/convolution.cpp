@@ -48,12 +48,7 @@ void read_common(ConfigReader& r, O& o) {
     o.W_regularizer = r.get_regularizer("W_regularizer");
     o.W_constraint = r.get_constraint("W_constraint");
   }
-  if constexpr (requires { o.dim_ordering; }) o.dim_ordering = r.get_string("dim_ordering", "default");
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
+  r.read_base_into(o);
 }
 
 template <std::size_t N>

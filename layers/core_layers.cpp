@@ -23,8 +23,9 @@ std::string tuple_str(const std::vector<T>& v) {
 }
 
 FlattenOptions read_base(ConfigReader& r) {
-  const BaseOptions base = r.get_base();
-  return {base.input_shape, base.batch_input_shape, base.name, base.trainable};
+  FlattenOptions o;
+  r.read_base_into(o);
+  return o;
 }
 
 }  // namespace

@@ -30,12 +30,7 @@ Config pairs_config(const std::vector<CropPair>& pairs) {
 CroppingBase::CroppingBase(std::string class_name, int rank, const std::string& dim_ordering,
                            const BaseOptions& base)
     : Layer(std::move(class_name), base), rank_(rank), ordering_(DimOrdering::tf) {
-  if (rank_ > 1 && dim_ordering != "default") {
-    const std::string w = who();
-    ordering_ = parse_dim_ordering(dim_ordering, w.substr(0, w.size() - 2));
-  } else if (rank_ > 1) {
-    ordering_ = default_dim_ordering();
-  }
+  if (rank_ > 1) ordering_ = parse_dim_ordering(dim_ordering, label());  // 1D: always tf
 }
 
 std::vector<CropPair> CroppingBase::pairs_of(
@@ -177,17 +172,6 @@ Cropping3D::Cropping3D(std::span<const CropPair> cropping, const Cropping3DOptio
 
 namespace {
 
-template <typename O>
-void read_base(ConfigReader& r, O& o) {
-  if constexpr (requires { o.dim_ordering; })
-    o.dim_ordering = r.get_string("dim_ordering", "default");
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
-}
-
 bool is_int_list(const Config& v) {
   if (!v.is_array()) return false;
   for (const auto& e : v)
@@ -213,7 +197,7 @@ const bool registered_cropping1d = register_layer("Cropping1D", [](const Config&
   const std::string who = "Cropping1D: ";
   ConfigReader r(config, who);
   Cropping1DOptions o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config c = r.get_raw("cropping");
   r.finish();
   if (c.is_null()) return std::make_shared<Cropping1D>(o);
@@ -230,7 +214,7 @@ std::shared_ptr<Layer> cropping_nd_from_config(const char* cls, const Config& co
   const std::string who = std::string(cls) + ": ";
   ConfigReader r(config, who);
   O o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config c = r.get_raw("cropping");
   r.finish();
   if (c.is_null()) return std::make_shared<L>(o);

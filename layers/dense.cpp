@@ -94,11 +94,7 @@ const bool registered_dense = register_layer("Dense", [](const Config& config) {
   o.b_constraint = r.get_constraint("b_constraint");
   o.bias = r.get_bool("bias", true);
   o.input_dim = r.get_int("input_dim", 0);
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
+  r.read_base_into(o);
   if (!r.has("output_dim"))
     throw ValueError("Dense: output_dim is missing, expected a positive integer");
   const std::int64_t output_dim = r.get_int("output_dim", 0);

@@ -70,11 +70,7 @@ const bool registered_dropout = register_layer("Dropout", [](const Config& confi
   o.noise_shape = r.get_shape("noise_shape");
   if (r.has("seed")) o.seed = r.get_int("seed", 0);
   (void)r.get_raw("seed");
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
+  r.read_base_into(o);
   if (!r.has("p")) throw ValueError("Dropout: p is missing, expected a number in [0, 1)");
   const double p = r.get_double("p", 0.0);
   r.finish();

@@ -44,6 +44,13 @@ SymbolicTensor Input(const Shape& shape, std::string name, std::int64_t batch_si
   return SymbolicTensor(node);
 }
 
+std::string sizes_str(const std::vector<std::int64_t>& v) {
+  if (v.size() == 1) return std::to_string(v[0]);
+  std::string s = "(";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + ")";
+}
+
 std::string image_layout(int spatial_rank, DimOrdering ordering) {
   if (spatial_rank == 1) return "(batch, steps, features)";
   const std::string axes = spatial_rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
@@ -72,7 +79,8 @@ void Layer::set_input_shape(const Shape& shape_without_batch) {
   batch_input_shape_ = shape_without_batch.prepend(Shape::kUnknown);
 }
 
-std::string Layer::who() const { return class_name_ + " '" + name_ + "': "; }
+std::string Layer::label() const { return class_name_ + " '" + name_ + "'"; }
+std::string Layer::who() const { return label() + ": "; }
 
 Shape Layer::output_shape(const Shape& input_shape) const { return compute_output_shape(input_shape); }
 

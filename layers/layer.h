@@ -20,7 +20,9 @@
 // one of valid, same, full".
 #pragma once
 
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +56,14 @@ template <typename Options>
 BaseOptions base_options(const Options& o) {
   return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
 }
+
+// A braced list of sizes as the span the layers' run-time forms take.
+inline std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
+  return {v.begin(), v.size()};
+}
+
+// Sizes as an argument was given, for messages: "3" for one, "(2, 1)" for several.
+std::string sizes_str(const std::vector<std::int64_t>& sizes);
 
 // The input layout of an image layer with `spatial_rank` spatial axes, for messages:
 // "(batch, rows, cols, channels)"; 1D layers are always "(batch, steps, features)".
@@ -148,7 +158,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Sets the construction-time input shape from Keras-style arguments (without the batch).
   void set_input_shape(const Shape& shape_without_batch);
 
-  // "Convolution2D 'convolution2d_1': "
+  // "Convolution2D 'convolution2d_1'" (label) and the same followed by ": " (who), the start of
+  // every message about this layer.
+  std::string label() const;
   std::string who() const;
   // The input shape the layer was built with (batch included).
   const Shape& built_input_shape() const { return built_input_shape_; }

@@ -9,23 +9,6 @@ namespace keel::layers {
 
 namespace {
 
-std::string list_str(const std::vector<std::int64_t>& v) {
-  if (v.size() == 1) return std::to_string(v[0]);
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + ")";
-}
-
-std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
-  return {v.begin(), v.size()};
-}
-
-DimOrdering resolve_ordering(int rank, const std::string& dim_ordering, const std::string& who) {
-  if (rank == 1) return DimOrdering::tf;
-  if (dim_ordering == "default") return default_dim_ordering();
-  return parse_dim_ordering(dim_ordering, who.substr(0, who.size() - 2));
-}
-
 const char* pool_arg(int rank) { return rank == 1 ? "pool_length" : "pool_size"; }
 const char* stride_arg(int rank) { return rank == 1 ? "stride" : "strides"; }
 
@@ -43,23 +26,23 @@ PoolingBase::PoolingBase(std::string class_name, int rank, PoolingAlgorithm algo
       pool_(pool_size.begin(), pool_size.end()),
       strides_(strides.empty() ? pool_ : strides) {
   if (static_cast<int>(pool_.size()) != rank_)
-    throw ValueError(who() + pool_arg(rank_) + " " + list_str(pool_) + " has " +
+    throw ValueError(who() + pool_arg(rank_) + " " + sizes_str(pool_) + " has " +
                      std::to_string(pool_.size()) + " entries, expected " +
                      std::to_string(rank_) + ", one per spatial axis");
   for (auto k : pool_)
     if (k < 1)
-      throw ValueError(who() + pool_arg(rank_) + " " + list_str(pool_) +
+      throw ValueError(who() + pool_arg(rank_) + " " + sizes_str(pool_) +
                        " has the size " + std::to_string(k) + ", expected every size >= 1");
   if (static_cast<int>(strides_.size()) != rank_)
-    throw ValueError(who() + stride_arg(rank_) + " " + list_str(strides_) + " has " +
+    throw ValueError(who() + stride_arg(rank_) + " " + sizes_str(strides_) + " has " +
                      std::to_string(strides_.size()) + " entries, expected " +
                      std::to_string(rank_) + ", one per spatial axis");
   for (auto s : strides_)
     if (s < 1)
-      throw ValueError(who() + stride_arg(rank_) + " " + list_str(strides_) +
+      throw ValueError(who() + stride_arg(rank_) + " " + sizes_str(strides_) +
                        " has the stride " + std::to_string(s) + ", expected every stride >= 1");
   border_ = parse_border_mode(border_mode, {BorderMode::valid, BorderMode::same}, who());
-  ordering_ = resolve_ordering(rank_, dim_ordering, who());
+  ordering_ = rank_ == 1 ? DimOrdering::tf : parse_dim_ordering(dim_ordering, label());
 }
 
 Shape PoolingBase::compute_output_shape(const Shape& in) const {
@@ -115,7 +98,7 @@ Config PoolingBase::layer_config() const {
 GlobalPoolingBase::GlobalPoolingBase(std::string class_name, int rank, PoolingAlgorithm algorithm,
                                      const std::string& dim_ordering, const BaseOptions& base)
     : Layer(std::move(class_name), base), rank_(rank), algorithm_(algorithm) {
-  ordering_ = resolve_ordering(rank_, dim_ordering, who());
+  ordering_ = rank_ == 1 ? DimOrdering::tf : parse_dim_ordering(dim_ordering, label());
 }
 
 Shape GlobalPoolingBase::compute_output_shape(const Shape& in) const {
@@ -194,15 +177,6 @@ GlobalAveragePooling3D::GlobalAveragePooling3D(const GlobalPooling3DOptions& o)
 
 namespace {
 
-template <typename O>
-void read_base(ConfigReader& r, O& o) {
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
-}
-
 template <typename L>
 std::shared_ptr<Layer> pooling_1d_from_config(const char* cls, const Config& config) {
   ConfigReader r(config, std::string(cls) + ": ");
@@ -210,7 +184,7 @@ std::shared_ptr<Layer> pooling_1d_from_config(const char* cls, const Config& con
   o.border_mode = r.get_string("border_mode", "valid");
   if (r.has("stride")) o.stride = r.get_int("stride", 0);
   (void)r.get_raw("stride");
-  read_base(r, o);
+  r.read_base_into(o);
   const std::int64_t pool_length = r.get_int("pool_length", 2);
   r.finish();
   return std::make_shared<L>(pool_length, o);
@@ -221,9 +195,8 @@ std::shared_ptr<Layer> pooling_nd_from_config(const char* cls, const Config& con
   ConfigReader r(config, std::string(cls) + ": ");
   Pooling2DOptions o;
   o.border_mode = r.get_string("border_mode", "valid");
-  o.dim_ordering = r.get_string("dim_ordering", "default");
   o.strides = r.get_ints("strides", rank, {}, /*int_ok=*/true);
-  read_base(r, o);
+  r.read_base_into(o);
   const auto pool = r.get_ints("pool_size", rank, std::vector<std::int64_t>(rank, 2), true);
   r.finish();
   return std::make_shared<L>(std::span<const std::int64_t>(pool), o);
@@ -233,9 +206,7 @@ template <typename L, typename O>
 std::shared_ptr<Layer> global_from_config(const char* cls, const Config& config) {
   ConfigReader r(config, std::string(cls) + ": ");
   O o;
-  if constexpr (requires { o.dim_ordering; })
-    o.dim_ordering = r.get_string("dim_ordering", "default");
-  read_base(r, o);
+  r.read_base_into(o);
   r.finish();
   return std::make_shared<L>(o);
 }

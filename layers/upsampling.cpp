@@ -9,10 +9,6 @@ namespace keel::layers {
 
 namespace {
 
-std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
-  return {v.begin(), v.size()};
-}
-
 Config list_config(std::span<const std::int64_t> v) {
   return Config(std::vector<std::int64_t>(v.begin(), v.end()));
 }
@@ -24,12 +20,7 @@ Config list_config(std::span<const std::int64_t> v) {
 UpSamplingBase::UpSamplingBase(std::string class_name, int rank, const std::string& dim_ordering,
                                const BaseOptions& base)
     : Layer(std::move(class_name), base), rank_(rank), ordering_(DimOrdering::tf) {
-  if (rank_ > 1 && dim_ordering != "default") {
-    const std::string w = who();
-    ordering_ = parse_dim_ordering(dim_ordering, w.substr(0, w.size() - 2));
-  } else if (rank_ > 1) {
-    ordering_ = default_dim_ordering();
-  }
+  if (rank_ > 1) ordering_ = parse_dim_ordering(dim_ordering, label());  // 1D: always tf
 }
 
 void UpSamplingBase::set_factors(std::span<const std::int64_t> factors, const char* arg,
@@ -115,21 +106,10 @@ UpSampling3D::UpSampling3D(std::span<const std::int64_t> size, const UpSampling3
 
 namespace {
 
-template <typename O>
-void read_base(ConfigReader& r, O& o) {
-  if constexpr (requires { o.dim_ordering; })
-    o.dim_ordering = r.get_string("dim_ordering", "default");
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
-}
-
 const bool registered_upsampling1d = register_layer("UpSampling1D", [](const Config& config) {
   ConfigReader r(config, "UpSampling1D: ");
   UpSampling1DOptions o;
-  read_base(r, o);
+  r.read_base_into(o);
   const std::int64_t length = r.get_int("length", 2);
   r.finish();
   return std::make_shared<UpSampling1D>(length, o);
@@ -141,7 +121,7 @@ std::shared_ptr<Layer> upsampling_nd_from_config(const char* cls, const Config& 
   const std::string who = std::string(cls) + ": ";
   ConfigReader r(config, who);
   O o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config s = r.get_raw("size");
   r.finish();
   if (s.is_null()) return std::make_shared<L>(o);

@@ -16,10 +16,6 @@ Config list_config(std::span<const std::int64_t> v) {
   return Config(std::vector<std::int64_t>(v.begin(), v.end()));
 }
 
-std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
-  return {v.begin(), v.size()};
-}
-
 }  // namespace
 
 // --- ZeroPaddingBase -------------------------------------------------------------------------
@@ -27,12 +23,7 @@ std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
 ZeroPaddingBase::ZeroPaddingBase(std::string class_name, int rank, const std::string& dim_ordering,
                                  const BaseOptions& base)
     : Layer(std::move(class_name), base), rank_(rank), ordering_(DimOrdering::tf) {
-  if (rank_ > 1 && dim_ordering != "default") {
-    const std::string w = who();
-    ordering_ = parse_dim_ordering(dim_ordering, w.substr(0, w.size() - 2));
-  } else if (rank_ > 1) {
-    ordering_ = default_dim_ordering();
-  }
+  if (rank_ > 1) ordering_ = parse_dim_ordering(dim_ordering, label());  // 1D: always tf
 }
 
 void ZeroPaddingBase::check_length(std::span<const std::int64_t> padding,
@@ -192,22 +183,11 @@ std::map<std::string, std::int64_t> int_dict(const Config& v, const std::string&
   return out;
 }
 
-template <typename O>
-void read_base(ConfigReader& r, O& o) {
-  if constexpr (requires { o.dim_ordering; })
-    o.dim_ordering = r.get_string("dim_ordering", "default");
-  const BaseOptions base = r.get_base();
-  o.input_shape = base.input_shape;
-  o.batch_input_shape = base.batch_input_shape;
-  o.name = base.name;
-  o.trainable = base.trainable;
-}
-
 const bool registered_zero_padding1d = register_layer("ZeroPadding1D", [](const Config& config) {
   const std::string who = "ZeroPadding1D: ";
   ConfigReader r(config, who);
   ZeroPadding1DOptions o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config p = r.get_raw("padding");
   r.finish();
   const std::string expected =
@@ -231,7 +211,7 @@ const bool registered_zero_padding2d = register_layer("ZeroPadding2D", [](const 
   const std::string who = "ZeroPadding2D: ";
   ConfigReader r(config, who);
   ZeroPadding2DOptions o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config p = r.get_raw("padding");
   r.finish();
   const std::string expected =
@@ -255,7 +235,7 @@ const bool registered_zero_padding3d = register_layer("ZeroPadding3D", [](const 
   const std::string who = "ZeroPadding3D: ";
   ConfigReader r(config, who);
   ZeroPadding3DOptions o;
-  read_base(r, o);
+  r.read_base_into(o);
   const Config p = r.get_raw("padding");
   r.finish();
   const std::string expected = "a list (dim1, dim2, dim3) or an int";
