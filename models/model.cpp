@@ -22,6 +22,19 @@ using layers::Layer;
 using layers::Node;
 using layers::SymbolicTensor;
 
+namespace {
+
+// Whether a concrete shape fits a model input's shape from axis `from` on (unknown dims fit
+// anything; data arrays are checked from axis 1, their sample count being free).
+bool fits(const Shape& expected, const Shape& got, int from = 0) {
+  if (got.rank() != expected.rank()) return false;
+  for (int d = from; d < got.rank(); ++d)
+    if (expected[d] != Shape::kUnknown && expected[d] != got[d]) return false;
+  return true;
+}
+
+}  // namespace
+
 // --- structure ---------------------------------------------------------------------------------
 
 Model::Model(std::string name) : name_(std::move(name)) {}
@@ -118,10 +131,7 @@ std::vector<Variable> Model::operator()(const std::vector<Variable>& xs) {
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const Shape& expected = inputs_[i].shape();
     const Shape& got = xs[i].shape();
-    bool ok = got.rank() == expected.rank();
-    for (int d = 0; ok && d < got.rank(); ++d)
-      ok = expected[d] == Shape::kUnknown || expected[d] == got[d];
-    if (!ok)
+    if (!fits(expected, got))
       throw ShapeError("Model '" + name_ + "': input " + std::to_string(i) + " has shape " +
                        got.str() + ", expected " + expected.str());
     values[inputs_[i].node().get()] = xs[i];
@@ -277,9 +287,7 @@ void Model::check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* 
   for (std::size_t i = 0; i < x.size(); ++i) {
     const Shape& expected = inputs_[i].shape();
     const Shape& got = x[i].shape();
-    bool ok = got.rank() == expected.rank();
-    for (int d = 1; ok && d < got.rank(); ++d) ok = expected[d] == Shape::kUnknown || expected[d] == got[d];
-    if (!ok)
+    if (!fits(expected, got, 1))
       throw ShapeError("Model '" + name_ + "': " + what + ": input array " + std::to_string(i) +
                        " has shape " + got.str() + ", expected " + expected.str());
     if (got[0] != n)

@@ -13,11 +13,6 @@ namespace keel::optimizers {
 
 namespace {
 
-// `t` in the layout of `like` (itself when it already is).
-Tensor in_layout_of(const Tensor& t, const Tensor& like) {
-  if (t.desc() == like.desc() && t.axes() == like.axes()) return t;
-  return t.to_layout(like.desc(), like.axes());
-}
 
 // The raw buffer and its element count, padding of blocked layouts included.
 float* buffer_of(const Tensor& t) { return static_cast<float*>(t.buffer().get()); }
@@ -144,7 +139,7 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
   // Gradients and state take the layout the weight is stored in (a kernel lives in its
   // convolution's or inner product's compute layout): each update is then one pass over
   // matching buffers, padding included (it stays zero: zero gradient, zero state).
-  for (Item& it : items) it.g = in_layout_of(it.g, it.w.value());
+  for (Item& it : items) it.g = it.g.to_layout(it.w.value().desc(), it.w.value().axes());
 
   // 1-2. clipnorm (one global norm) then clipvalue, applied inside each update loop.
   GradClip clip{1.f, std::numeric_limits<float>::infinity()};
@@ -187,7 +182,7 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
     Tensor value = w.value();  // shares the weight's buffer: the update writes into it
     for (std::size_t k = 0; k < slot_ptrs.size(); ++k) {
       Tensor& slot = e->second.slots.t[k];
-      slot = in_layout_of(slot, value);  // restored or older state may be in another layout
+      slot = slot.to_layout(value.desc(), value.axes());  // restored or older state may be in another layout
       slot_ptrs[k] = buffer_of(slot);
     }
     update(buffer_of(value), buffer_of(item.g), slot_ptrs.data(), elements_of(value), clip);
