@@ -18,20 +18,24 @@ Tensor negate(const Tensor& t) { return ops::eltwise(algorithm::eltwise_linear, 
 
 Variable add(const Variable& a, const Variable& b) {
   Tensor y = ops::binary(algorithm::binary_add, a.value(), b.value(), "add");
-  return record("add", std::move(y), {a, b},
-                [sa = a.shape(), sb = b.shape()](const Tensor& g, const std::vector<bool>& needs) {
-                  return std::vector<Tensor>{needs[0] ? ops::sum_to(g, sa) : Tensor(),
-                                             needs[1] ? ops::sum_to(g, sb) : Tensor()};
-                });
+  return record(
+      "add", std::move(y), {a, b},
+      [sa = a.shape(), sb = b.shape()](const Tensor& g, const std::vector<bool>& needs) {
+        return std::vector<Tensor>{needs[0] ? ops::sum_to(g, sa) : Tensor(),
+                                   needs[1] ? ops::sum_to(g, sb) : Tensor()};
+      },
+      kReadsNone);
 }
 
 Variable sub(const Variable& a, const Variable& b) {
   Tensor y = ops::binary(algorithm::binary_sub, a.value(), b.value(), "sub");
-  return record("sub", std::move(y), {a, b},
-                [sa = a.shape(), sb = b.shape()](const Tensor& g, const std::vector<bool>& needs) {
-                  return std::vector<Tensor>{needs[0] ? ops::sum_to(g, sa) : Tensor(),
-                                             needs[1] ? ops::sum_to(negate(g), sb) : Tensor()};
-                });
+  return record(
+      "sub", std::move(y), {a, b},
+      [sa = a.shape(), sb = b.shape()](const Tensor& g, const std::vector<bool>& needs) {
+        return std::vector<Tensor>{needs[0] ? ops::sum_to(g, sa) : Tensor(),
+                                   needs[1] ? ops::sum_to(negate(g), sb) : Tensor()};
+      },
+      kReadsNone);
 }
 
 Variable mul(const Variable& a, const Variable& b) {
@@ -49,16 +53,17 @@ Variable mul(const Variable& a, const Variable& b) {
 Variable div(const Variable& a, const Variable& b) {
   Tensor y = ops::binary(algorithm::binary_div, a.value(), b.value(), "div");
   // d(a/b)/da = 1/b, d(a/b)/db = -y/b: keep b and y, not a.
-  return record("div", y, {a, b},
-                [sa = a.shape(), vb = b.value(), y](const Tensor& g, const std::vector<bool>& needs) {
-                  const Tensor g_over_b = ops::binary(algorithm::binary_div, g, vb, "div");
-                  Tensor ga, gb;
-                  if (needs[0]) ga = ops::sum_to(g_over_b, sa);
-                  if (needs[1])
-                    gb = ops::sum_to(negate(ops::binary(algorithm::binary_mul, g_over_b, y, "div")),
-                                     vb.shape());
-                  return std::vector<Tensor>{ga, gb};
-                });
+  return record(
+      "div", y, {a, b},
+      [sa = a.shape(), vb = b.value(), y](const Tensor& g, const std::vector<bool>& needs) {
+        const Tensor g_over_b = ops::binary(algorithm::binary_div, g, vb, "div");
+        Tensor ga, gb;
+        if (needs[0]) ga = ops::sum_to(g_over_b, sa);
+        if (needs[1])
+          gb = ops::sum_to(negate(ops::binary(algorithm::binary_mul, g_over_b, y, "div")),
+                           vb.shape());
+        return std::vector<Tensor>{ga, gb};
+      });
 }
 
 namespace {
@@ -92,9 +97,12 @@ Variable minimum(const Variable& a, const Variable& b) {
 
 Variable affine(const Variable& x, float scale, float shift) {
   Tensor y = ops::eltwise(algorithm::eltwise_linear, x.value(), scale, shift);
-  return record("affine", std::move(y), {x}, [scale](const Tensor& g, const std::vector<bool>&) {
-    return std::vector<Tensor>{ops::eltwise(algorithm::eltwise_linear, g, scale, 0.f)};
-  });
+  return record(
+      "affine", std::move(y), {x},
+      [scale](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{ops::eltwise(algorithm::eltwise_linear, g, scale, 0.f)};
+      },
+      kReadsNone);
 }
 
 Variable add(const Variable& x, float s) { return affine(x, 1.f, s); }
@@ -110,9 +118,10 @@ Variable div(const Variable& x, float s) {
 Variable div(float s, const Variable& x) {
   // s / x = s * x^-1 as one eltwise_pow (alpha = s, beta = -1).
   Tensor y = ops::eltwise(algorithm::eltwise_pow, x.value(), s, -1.f);
-  return record("rdiv", std::move(y), {x}, [s, vx = x.value()](const Tensor& g, const std::vector<bool>&) {
-    return std::vector<Tensor>{ops::eltwise_backward(algorithm::eltwise_pow, g, vx, s, -1.f)};
-  });
+  return record(
+      "rdiv", std::move(y), {x}, [s, vx = x.value()](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{ops::eltwise_backward(algorithm::eltwise_pow, g, vx, s, -1.f)};
+      });
 }
 
 }  // namespace keel

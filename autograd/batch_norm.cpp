@@ -19,23 +19,14 @@ namespace {
 
 using BnFwd = CachedPrimitive<dnnl::batch_normalization_forward>;
 
-// Plain channels-first and channels-last tags of image data with `ndims` dims (3 to 5).
-tag channels_first_tag(int ndims) {
-  return ndims == 3 ? tag::ncw : ndims == 4 ? tag::nchw : tag::ncdhw;
-}
-tag channels_last_tag(int ndims) {
-  return ndims == 3 ? tag::nwc : ndims == 4 ? tag::nhwc : tag::ndhwc;
-}
-
 // x as oneDNN sees it: its own layout when its axes are data_axes, else a view of its plain
 // form; plain channels-first image data goes channels-last (no JIT kernel for it).
 Tensor compute_view(const Tensor& t, const std::vector<int>& data_axes) {
-  Tensor v = t.axes() == data_axes
-                 ? t
-                 : t.to_layout(plain_view_desc(t.shape(), data_axes), data_axes);
+  Tensor v = t.in_axes(data_axes);
   const int ndims = static_cast<int>(data_axes.size());
-  if (ndims >= 3 && v.desc() == adapter::tagged_desc(v.desc().dims(), channels_first_tag(ndims)))
-    v = v.to_desc(adapter::tagged_desc(v.desc().dims(), channels_last_tag(ndims)));
+  if (ndims >= 3 &&
+      v.desc() == adapter::tagged_desc(v.desc().dims(), adapter::plain_image_tag(ndims, false)))
+    v = v.to_desc(adapter::tagged_desc(v.desc().dims(), adapter::plain_image_tag(ndims, true)));
   return v;
 }
 
@@ -63,7 +54,8 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
   const int rank = x.shape().rank();
   if (rank < 2 || rank > 5 || static_cast<int>(data_axes.size()) != rank)
     throw ShapeError(std::string(what) + ": input of shape " + x.shape().str() + " has rank " +
-                     std::to_string(rank) + ", expected 2 to 5 with a data_axes of as many entries (" +
+                     std::to_string(rank) +
+                     ", expected 2 to 5 with a data_axes of as many entries (" +
                      std::to_string(data_axes.size()) + " given)");
   std::vector<bool> seen(static_cast<std::size_t>(rank), false);
   for (int a : data_axes) {
@@ -86,8 +78,8 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
 
   const Tensor xv = compute_view(x.value(), data_axes);
   const memory::desc x_md = xv.desc();
-  const bool training = is_recording() && (x.requires_grad() || gamma.requires_grad() ||
-                                           beta.requires_grad());
+  const bool training =
+      is_recording() && (x.requires_grad() || gamma.requires_grad() || beta.requires_grad());
   // Batch statistics are output by forward_training only.
   const prop_kind prop =
       training || !global_stats ? prop_kind::forward_training : prop_kind::forward_inference;
@@ -128,12 +120,10 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
         });
         const Tensor g_bwd = g.to_layout(x_md, data_axes).to_desc(bwd->pd.diff_dst_desc());
         Tensor dx = Tensor::empty_like_desc(xv.shape(), bwd->pd.diff_src_desc(), data_axes);
-        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xv.memory()},
-                                             {DNNL_ARG_DIFF_DST, g_bwd.memory()},
-                                             {DNNL_ARG_MEAN, mean.memory()},
-                                             {DNNL_ARG_VARIANCE, variance.memory()},
-                                             {DNNL_ARG_SCALE_SHIFT, ss.memory()},
-                                             {DNNL_ARG_DIFF_SRC, dx.memory()}};
+        std::unordered_map<int, memory> args{
+            {DNNL_ARG_SRC, xv.memory()},         {DNNL_ARG_DIFF_DST, g_bwd.memory()},
+            {DNNL_ARG_MEAN, mean.memory()},      {DNNL_ARG_VARIANCE, variance.memory()},
+            {DNNL_ARG_SCALE_SHIFT, ss.memory()}, {DNNL_ARG_DIFF_SRC, dx.memory()}};
         Tensor dss = Tensor::empty(Shape{2, c});
         args.emplace(DNNL_ARG_DIFF_SCALE_SHIFT, dss.memory());
         if (xv.shape().numel() > 0) {
@@ -160,8 +150,8 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
 BatchNormResult batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
                            const std::vector<int>& data_axes, float epsilon) {
   BatchNormResult r;
-  r.y = batch_norm_impl(x, gamma, beta, data_axes, epsilon, Tensor(), Tensor(), &r.mean,
-                        &r.variance);
+  r.y =
+      batch_norm_impl(x, gamma, beta, data_axes, epsilon, Tensor(), Tensor(), &r.mean, &r.variance);
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 #include "keel/core/tensor_ops.h"
 
@@ -19,47 +20,65 @@ namespace {
 // oneDNN weight dims {OC, IC} as axes of the Keras kernel (input_dim, output_dim).
 const std::vector<int> kWeightAxes{1, 0};
 
+// Checks the shapes; the number of rows of the flattened input.
+std::int64_t check_shapes(const Shape& xs, const Shape& ws, const Variable& b) {
+  if (ws.rank() != 2)
+    throw ShapeError(
+        fmt::str("dense: kernel of shape ", ws, " must have rank 2 (input_dim, output_dim)"));
+  const std::int64_t in = ws[0], out = ws[1];
+  if (xs.rank() < 2 || xs[xs.rank() - 1] != in)
+    throw ShapeError(fmt::str("dense: input of shape ", xs, " does not fit the kernel of shape ",
+                              ws, ", expected rank >= 2 and a last axis of ", in));
+  if (b.defined() && !(b.shape() == Shape{out}))
+    throw ShapeError(fmt::str("dense: bias of shape ", b.shape(), ", expected (", out, ",)"));
+  return in > 0 ? xs.numel() / in : 0;
+}
+
+std::shared_ptr<const CachedPrimitive<dnnl::inner_product_forward>> forward_primitive(
+    const memory::desc& x2_md, std::int64_t in, std::int64_t out, bool has_bias,
+    FusedActivation activation, bool training) {
+  const prop_kind prop = training ? prop_kind::forward_training : prop_kind::forward_inference;
+  const memory::desc bias_md =
+      has_bias ? adapter::tagged_desc({out}, memory::format_tag::a) : memory::desc();
+  const memory::desc dst_md = row_major_desc(Shape{x2_md.dims()[0], out});
+  CacheKey key("dense_fwd");
+  key << prop << x2_md << out << has_bias << activation;
+  return cached_primitive<dnnl::inner_product_forward>(key, [&] {
+    return adapter::inner_product_forward(prop, x2_md, adapter::any_desc({out, in}), bias_md,
+                                          dst_md, fused_post_ops(activation));
+  });
+}
 
 }  // namespace
+
+Layout dense_weights_layout(const Shape& x_shape, const Shape& W_shape, bool has_bias,
+                            FusedActivation activation, bool training) {
+  const std::int64_t rows = check_shapes(x_shape, W_shape, Variable());
+  const std::int64_t in = W_shape[0], out = W_shape[1];
+  return {
+      forward_primitive(row_major_desc(Shape{rows, in}), in, out, has_bias, activation, training)
+          ->pd.weights_desc(),
+      kWeightAxes};
+}
 
 Variable dense(const Variable& x, const Variable& W, const Variable& b,
                FusedActivation activation) {
   const Shape& xs = x.shape();
-  if (W.shape().rank() != 2)
-    throw ShapeError("dense: kernel of shape " + W.shape().str() +
-                     " must have rank 2 (input_dim, output_dim)");
+  const std::int64_t rows = check_shapes(xs, W.shape(), b);
   const std::int64_t in = W.shape()[0], out = W.shape()[1];
-  if (xs.rank() < 2 || xs[xs.rank() - 1] != in)
-    throw ShapeError("dense: input of shape " + xs.str() + " does not fit the kernel of shape " +
-                     W.shape().str() + ", expected rank >= 2 and a last axis of " +
-                     std::to_string(in));
   const bool has_bias = b.defined();
-  if (has_bias && !(b.shape() == Shape{out}))
-    throw ShapeError("dense: bias of shape " + b.shape().str() + ", expected (" +
-                     std::to_string(out) + ",)");
-
-  const std::int64_t rows = in > 0 ? xs.numel() / in : 0;
   const Shape y_shape = xs.with_dim(xs.rank() - 1, out);
   const Tensor x2 = x.value().to_plain().reshape(Shape{rows, in});
   const bool needs_weights_grad = W.requires_grad() || (has_bias && b.requires_grad());
-  const bool training =
-      is_recording() && (x.requires_grad() || needs_weights_grad);
-  const prop_kind prop = training ? prop_kind::forward_training : prop_kind::forward_inference;
+  const bool training = is_recording() && (x.requires_grad() || needs_weights_grad);
   const memory::desc bias_md =
       has_bias ? adapter::tagged_desc({out}, memory::format_tag::a) : memory::desc();
-  const memory::desc dst_md = row_major_desc(Shape{rows, out});
-
-  CacheKey key("dense_fwd");
-  key << prop << x2.desc() << out << has_bias << activation;
-  auto fwd = cached_primitive<dnnl::inner_product_forward>(key, [&] {
-    return adapter::inner_product_forward(prop, x2.desc(), adapter::any_desc({out, in}), bias_md,
-                                          dst_md, fused_post_ops(activation));
-  });
+  auto fwd = forward_primitive(x2.desc(), in, out, has_bias, activation, training);
 
   const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
-  Variable weight = W;  // a handle: the kernel moves into the forward primitive's layout
-  weight.store_as(fwd->pd.weights_desc(), kWeightAxes);
-  const Tensor w_compute = weight.value();
+  // The kernel as the primitive reads it: the value itself when the Dense layer keeps it in
+  // this layout (the weight-layout rule, autograd/variable.h), else a copy kept until it changes.
+  const Tensor w_compute = W.value_in({fwd->pd.weights_desc(), kWeightAxes});
   Tensor y2 = Tensor::empty_like_desc(Shape{rows, out}, fwd->pd.dst_desc());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
                                        {DNNL_ARG_WEIGHTS, w_compute.memory()},
@@ -85,8 +104,8 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           CacheKey key("dense_bwd_data");
           key << fwd->pd.src_desc() << w_saved.desc() << g2.desc();
           auto bwd = cached_primitive<dnnl::inner_product_backward_data>(key, [&] {
-            return adapter::inner_product_backward_data(fwd->pd.src_desc(), adapter::any_desc({out, in}),
-                                                        g2.desc(), fwd->pd);
+            return adapter::inner_product_backward_data(
+                fwd->pd.src_desc(), adapter::any_desc({out, in}), g2.desc(), fwd->pd);
           });
           const Tensor w_bwd = w_saved.to_desc(bwd->pd.weights_desc());
           const Tensor g_bwd = g2.to_desc(bwd->pd.diff_dst_desc());
@@ -102,8 +121,8 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           CacheKey key("dense_bwd_weights");
           key << x_saved.desc() << has_bias << g2.desc();
           auto bwd = cached_primitive<dnnl::inner_product_backward_weights>(key, [&] {
-            return adapter::inner_product_backward_weights(x_saved.desc(), adapter::any_desc({out, in}),
-                                                           bias_md, g2.desc(), fwd->pd);
+            return adapter::inner_product_backward_weights(
+                x_saved.desc(), adapter::any_desc({out, in}), bias_md, g2.desc(), fwd->pd);
           });
           const Tensor src = x_saved.to_desc(bwd->pd.src_desc());
           const Tensor g_bwd = g2.to_desc(bwd->pd.diff_dst_desc());
@@ -128,7 +147,8 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           if (has_bias) grads[2] = std::move(db);
         }
         return grads;
-      });
+      },
+      /*reads: x and the kernel*/ 0b011);
 }
 
 }  // namespace keel

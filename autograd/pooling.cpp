@@ -2,9 +2,11 @@
 
 #include <string>
 
+#include "keel/autograd/data_axes.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/context.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 
 namespace keel {
@@ -26,38 +28,6 @@ algorithm onednn_algorithm(PoolingAlgorithm a) {
 const char* op_name(PoolingAlgorithm a, bool global) {
   if (global) return a == PoolingAlgorithm::max ? "global_max_pooling" : "global_average_pooling";
   return a == PoolingAlgorithm::max ? "max_pooling" : "average_pooling";
-}
-
-std::string list_str(const std::vector<std::int64_t>& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
-// Checks that x's rank fits data_axes and `nsp` spatial dims.
-void check_geometry(const char* what, const Shape& shape, const std::vector<int>& data_axes,
-                    std::size_t nsp) {
-  const int rank = shape.rank();
-  if (nsp < 1 || nsp > 3 || static_cast<std::size_t>(rank) != nsp + 2 ||
-      data_axes.size() != nsp + 2)
-    throw ShapeError(std::string(what) + ": input of shape " + shape.str() + " has rank " +
-                     std::to_string(rank) + ", expected " + std::to_string(nsp + 2) + " (" +
-                     std::to_string(nsp) + " spatial dims, data_axes of " +
-                     std::to_string(data_axes.size()) + " entries)");
-  std::vector<bool> seen(data_axes.size(), false);
-  for (int a : data_axes) {
-    if (a < 0 || a >= rank || seen[static_cast<std::size_t>(a)])
-      throw ValueError(std::string(what) + ": data_axes must be a permutation of 0.." +
-                       std::to_string(rank - 1) + ", got axis " + std::to_string(a));
-    seen[static_cast<std::size_t>(a)] = true;
-  }
-}
-
-// `t` with its descriptor dims in `data_axes` order: itself when they already are (any
-// layout), else a strided view of its plain form (no copy when it is plain).
-Tensor onednn_view(const Tensor& t, const std::vector<int>& data_axes) {
-  if (t.axes() == data_axes) return t;
-  return t.to_layout(plain_view_desc(t.shape(), data_axes), data_axes);
 }
 
 Shape logical_shape(const memory::dims& dims, const std::vector<int>& data_axes) {
@@ -82,9 +52,7 @@ Pooled pool_forward(const Tensor& xv, algorithm alg, const adapter::PoolGeometry
   key << prop << alg << xv.desc() << y_dims << geo.strides << geo.kernel << geo.padding_l
       << geo.padding_r;
   auto fwd = cached_primitive<dnnl::pooling_forward>(key, [&] {
-    return adapter::pooling_forward(
-        prop, alg, xv.desc(), adapter::any_desc(y_dims),
-        geo);
+    return adapter::pooling_forward(prop, alg, xv.desc(), adapter::any_desc(y_dims), geo);
   });
   Pooled out{Tensor::empty_like_desc(y_shape, fwd->pd.dst_desc(), y_axes), fwd, nullptr};
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xv.memory()}, {DNNL_ARG_DST, out.y.memory()}};
@@ -103,11 +71,9 @@ Tensor pool_backward(const Tensor& g_dst, const std::shared_ptr<const PoolFwd>& 
                      const memory::desc& x_md, const Shape& x_shape,
                      const std::vector<int>& x_axes) {
   CacheKey key("pooling_bwd");
-  key << alg << x_md << g_dst.desc() << geo.strides << geo.kernel << geo.padding_l
-      << geo.padding_r;
-  auto bwd = cached_primitive<dnnl::pooling_backward>(key, [&] {
-    return adapter::pooling_backward(alg, x_md, g_dst.desc(), geo, fwd->pd);
-  });
+  key << alg << x_md << g_dst.desc() << geo.strides << geo.kernel << geo.padding_l << geo.padding_r;
+  auto bwd = cached_primitive<dnnl::pooling_backward>(
+      key, [&] { return adapter::pooling_backward(alg, x_md, g_dst.desc(), geo, fwd->pd); });
   const Tensor g = g_dst.to_desc(bwd->pd.diff_dst_desc());
   Tensor dx = Tensor::empty_like_desc(x_shape, bwd->pd.diff_src_desc(), x_axes);
   std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, g.memory()},
@@ -125,24 +91,25 @@ Variable pooling(const Variable& x, const PoolSpec& spec) {
   const char* what = op_name(spec.algorithm, false);
   const std::size_t nsp = spec.kernel.size();
   if (spec.strides.size() != nsp || spec.padding_l.size() != nsp || spec.padding_r.size() != nsp)
-    throw ValueError(std::string(what) + ": kernel " + list_str(spec.kernel) + ", strides " +
-                     list_str(spec.strides) + " and paddings " + list_str(spec.padding_l) + " / " +
-                     list_str(spec.padding_r) + " need one entry per spatial dim");
-  check_geometry(what, x.shape(), spec.data_axes, nsp);
+    throw ValueError(std::string(what) + ": kernel " + fmt::tuple(spec.kernel) + ", strides " +
+                     fmt::tuple(spec.strides) + " and paddings " + fmt::tuple(spec.padding_l) +
+                     " / " + fmt::tuple(spec.padding_r) + " need one entry per spatial dim");
+  check_data_axes(what, x.shape(), spec.data_axes, nsp);
   for (std::size_t i = 0; i < nsp; ++i) {
     if (spec.kernel[i] < 1 || spec.strides[i] < 1)
-      throw ValueError(std::string(what) + ": kernel " + list_str(spec.kernel) + " and strides " +
-                       list_str(spec.strides) + " must all be >= 1");
+      throw ValueError(std::string(what) + ": kernel " + fmt::tuple(spec.kernel) + " and strides " +
+                       fmt::tuple(spec.strides) + " must all be >= 1");
     if (spec.padding_l[i] < 0 || spec.padding_r[i] < 0)
-      throw ValueError(std::string(what) + ": paddings " + list_str(spec.padding_l) + " / " +
-                       list_str(spec.padding_r) + " must all be >= 0");
+      throw ValueError(std::string(what) + ": paddings " + fmt::tuple(spec.padding_l) + " / " +
+                       fmt::tuple(spec.padding_r) + " must all be >= 0");
   }
-  const Tensor xv = onednn_view(x.value(), spec.data_axes);
+  const Tensor xv = x.value().in_axes(spec.data_axes);
   const memory::dims x_dims = xv.desc().dims();
   memory::dims y_dims{x_dims[0], x_dims[1]};
   adapter::PoolGeometry geo;
   for (std::size_t i = 0; i < nsp; ++i) {
-    const std::int64_t span = x_dims[2 + i] + spec.padding_l[i] + spec.padding_r[i] - spec.kernel[i];
+    const std::int64_t span =
+        x_dims[2 + i] + spec.padding_l[i] + spec.padding_r[i] - spec.kernel[i];
     if (span < 0)
       throw ShapeError(std::string(what) + ": spatial dim " + std::to_string(i) + " of length " +
                        std::to_string(x_dims[2 + i]) + " (input " + x.shape().str() +
@@ -175,8 +142,8 @@ Variable global_pooling(const Variable& x, PoolingAlgorithm algorithm,
                         const std::vector<int>& data_axes) {
   const char* what = op_name(algorithm, true);
   const int rank = x.shape().rank();
-  check_geometry(what, x.shape(), data_axes, static_cast<std::size_t>(rank > 2 ? rank - 2 : 0));
-  const Tensor xv = onednn_view(x.value(), data_axes);
+  check_data_axes(what, x.shape(), data_axes, static_cast<std::size_t>(rank > 2 ? rank - 2 : 0));
+  const Tensor xv = x.value().in_axes(data_axes);
   const memory::dims x_dims = xv.desc().dims();
   memory::dims y_dims{x_dims[0], x_dims[1]};
   adapter::PoolGeometry geo;
@@ -203,7 +170,8 @@ Variable global_pooling(const Variable& x, PoolingAlgorithm algorithm,
   return record(what, std::move(y), {x},
                 [fwd = p.fwd, ws = p.workspace, alg, geo, x_md = xv.desc(), x_shape = x.shape(),
                  y_dims_shape, data_axes](const Tensor& g, const std::vector<bool>&) {
-                  const Tensor g_dst = g.to_plain().reshape(y_dims_shape).to_desc(fwd->pd.dst_desc());
+                  const Tensor g_dst =
+                      g.to_plain().reshape(y_dims_shape).to_desc(fwd->pd.dst_desc());
                   return std::vector<Tensor>{
                       pool_backward(g_dst, fwd, ws, alg, geo, x_md, x_shape, data_axes)};
                 });

@@ -45,11 +45,13 @@ std::int64_t reduced_count(const Shape& s, const std::vector<int>& axes) {
 Variable sum(const Variable& x, std::vector<int> axes_in, bool keepdims) {
   const auto axes = resolve_axes(x.shape(), axes_in, "sum");
   Tensor y = ops::reduce(algorithm::reduction_sum, x.value(), axes, keepdims);
-  return record("sum", std::move(y), {x},
-                [s = x.shape(), axes](const Tensor& g, const std::vector<bool>&) {
-                  return std::vector<Tensor>{
-                      ops::expand(g.to_plain().reshape(kept_shape(s, axes)), s, "sum")};
-                });
+  return record(
+      "sum", std::move(y), {x},
+      [s = x.shape(), axes](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{
+            ops::expand(g.to_plain().reshape(kept_shape(s, axes)), s, "sum")};
+      },
+      kReadsNone);
 }
 
 Variable mean(const Variable& x, std::vector<int> axes_in, bool keepdims) {
@@ -57,13 +59,15 @@ Variable mean(const Variable& x, std::vector<int> axes_in, bool keepdims) {
   const std::int64_t n = reduced_count(x.shape(), axes);
   if (n == 0) throw ShapeError("mean: reducing shape " + x.shape().str() + " over empty axes");
   Tensor y = ops::reduce(algorithm::reduction_mean, x.value(), axes, keepdims);
-  return record("mean", std::move(y), {x},
-                [s = x.shape(), axes, n](const Tensor& g, const std::vector<bool>&) {
-                  const Tensor scaled = ops::eltwise(algorithm::eltwise_linear, g,
-                                                     1.f / static_cast<float>(n), 0.f);
-                  return std::vector<Tensor>{
-                      ops::expand(scaled.to_plain().reshape(kept_shape(s, axes)), s, "mean")};
-                });
+  return record(
+      "mean", std::move(y), {x},
+      [s = x.shape(), axes, n](const Tensor& g, const std::vector<bool>&) {
+        const Tensor scaled =
+            ops::eltwise(algorithm::eltwise_linear, g, 1.f / static_cast<float>(n), 0.f);
+        return std::vector<Tensor>{
+            ops::expand(scaled.to_plain().reshape(kept_shape(s, axes)), s, "mean")};
+      },
+      kReadsNone);
 }
 
 Variable max(const Variable& x, std::vector<int> axes_in, bool keepdims) {
@@ -73,14 +77,15 @@ Variable max(const Variable& x, std::vector<int> axes_in, bool keepdims) {
   Tensor y_kept = ops::reduce(algorithm::reduction_max, x.value(), axes, true);
   Tensor y = keepdims ? y_kept : ops::reduce(algorithm::reduction_max, y_kept, axes, false);
   // The gradient is shared equally between tied maxima (as TensorFlow's reduce_max).
-  return record("max", std::move(y), {x},
-                [vx = x.value(), y_kept, axes](const Tensor& g, const std::vector<bool>&) {
-                  const Tensor mask = ops::binary(algorithm::binary_eq, vx, y_kept, "max");
-                  const Tensor ties = ops::reduce(algorithm::reduction_sum, mask, axes, true);
-                  const Tensor share = ops::binary(algorithm::binary_div,
-                                                   g.to_plain().reshape(y_kept.shape()), ties, "max");
-                  return std::vector<Tensor>{ops::binary(algorithm::binary_mul, mask, share, "max")};
-                });
+  return record(
+      "max", std::move(y), {x},
+      [vx = x.value(), y_kept, axes](const Tensor& g, const std::vector<bool>&) {
+        const Tensor mask = ops::binary(algorithm::binary_eq, vx, y_kept, "max");
+        const Tensor ties = ops::reduce(algorithm::reduction_sum, mask, axes, true);
+        const Tensor share =
+            ops::binary(algorithm::binary_div, g.to_plain().reshape(y_kept.shape()), ties, "max");
+        return std::vector<Tensor>{ops::binary(algorithm::binary_mul, mask, share, "max")};
+      });
 }
 
 Variable matmul(const Variable& a, const Variable& b) {

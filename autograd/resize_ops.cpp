@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "keel/autograd/data_axes.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 
 namespace keel {
@@ -31,9 +33,6 @@ const std::vector<tag>& known_tags(int ndims) {
   return ndims == 3 ? r3 : ndims == 4 ? r4 : r5;
 }
 
-tag channels_first_tag(int ndims) { return known_tags(ndims)[0]; }
-tag channels_last_tag(int ndims) { return known_tags(ndims)[1]; }
-
 // The format tag that describes `md` exactly, if it is one keel knows.
 std::optional<tag> tag_of(const memory::desc& md) {
   const int ndims = md.data.ndims;
@@ -46,14 +45,7 @@ std::optional<tag> tag_of(const memory::desc& md) {
 // A dense descriptor of `dims` in the layout of `md` (plain channels-last if unrecognised).
 memory::desc layout_like(const memory::desc& md, const memory::dims& dims) {
   const int ndims = static_cast<int>(dims.size());
-  return adapter::tagged_desc(dims, tag_of(md).value_or(channels_last_tag(ndims)));
-}
-
-// `t` with its descriptor dims in `data_axes` order: itself when they already are (any
-// layout), else a strided view of its plain form (no copy when it is plain).
-Tensor onednn_view(const Tensor& t, const std::vector<int>& data_axes) {
-  if (t.axes() == data_axes) return t;
-  return t.to_layout(plain_view_desc(t.shape(), data_axes), data_axes);
+  return adapter::tagged_desc(dims, tag_of(md).value_or(adapter::plain_image_tag(ndims, true)));
 }
 
 // Zeroes the whole buffer (padding of blocked layouts included).
@@ -66,31 +58,6 @@ void zero_fill(const Tensor& t) {
   for (std::int64_t c = 0; c < chunks; ++c) {
     const std::size_t off = static_cast<std::size_t>(c) * kChunk;
     std::memset(p + off, 0, std::min(kChunk, n - off));
-  }
-}
-
-std::string tuple_str(const std::vector<std::int64_t>& v) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
-// Checks that x's rank fits data_axes and `nsp` spatial dims.
-void check_geometry(const char* what, const Shape& shape, const std::vector<int>& data_axes,
-                    std::size_t nsp) {
-  const int rank = shape.rank();
-  if (nsp < 1 || nsp > 3 || static_cast<std::size_t>(rank) != nsp + 2 ||
-      data_axes.size() != nsp + 2)
-    throw ShapeError(std::string(what) + ": input of shape " + shape.str() + " has rank " +
-                     std::to_string(rank) + ", expected " + std::to_string(nsp + 2) + " (" +
-                     std::to_string(nsp) + " spatial dims, data_axes of " +
-                     std::to_string(data_axes.size()) + " entries)");
-  std::vector<bool> seen(data_axes.size(), false);
-  for (int a : data_axes) {
-    if (a < 0 || a >= rank || seen[static_cast<std::size_t>(a)])
-      throw ValueError(std::string(what) + ": data_axes must be a permutation of 0.." +
-                       std::to_string(rank - 1) + ", got axis " + std::to_string(a));
-    seen[static_cast<std::size_t>(a)] = true;
   }
 }
 
@@ -126,19 +93,13 @@ bool has_elements(const memory::dims& dims) {
 
 }  // namespace
 
-std::vector<int> image_data_axes(int spatial_rank, bool channels_last) {
-  std::vector<int> axes{0, channels_last ? spatial_rank + 1 : 1};
-  for (int i = 0; i < spatial_rank; ++i) axes.push_back(channels_last ? 1 + i : 2 + i);
-  return axes;
-}
-
 // --- zero_pad --------------------------------------------------------------------------------
 
 Variable zero_pad(const Variable& x, const std::vector<int>& data_axes,
                   const std::vector<std::int64_t>& before, const std::vector<std::int64_t>& after) {
   check_margins("zero_pad", "padding", before, after);
-  check_geometry("zero_pad", x.shape(), data_axes, before.size());
-  const Tensor xv = onednn_view(x.value(), data_axes);
+  check_data_axes("zero_pad", x.shape(), data_axes, before.size());
+  const Tensor xv = x.value().in_axes(data_axes);
   const memory::dims x_dims = xv.desc().dims();
   memory::dims y_dims = x_dims;
   for (std::size_t i = 0; i < before.size(); ++i) y_dims[2 + i] += before[i] + after[i];
@@ -150,20 +111,21 @@ Variable zero_pad(const Variable& x, const std::vector<int>& data_axes,
   zero_fill(y);
   if (has_elements(x_dims)) reorder_into(xv, y.memory_as(y_md.submemory_desc(x_dims, offsets)));
 
-  return record("zero_pad", std::move(y), {x},
-                [x_md = xv.desc(), x_dims, x_shape = x.shape(), offsets, data_axes](
-                    const Tensor& g, const std::vector<bool>&) {
-                  // Backward: the interior view of dy is dx.
-                  const Tensor gv = onednn_view(g, data_axes);
-                  Tensor dx =
-                      Tensor::empty_like_desc(x_shape, layout_like(x_md, x_dims), data_axes);
-                  if (has_elements(x_dims)) {
-                    const Tensor interior = Tensor::from_buffer(
-                        x_shape, gv.desc().submemory_desc(x_dims, offsets), gv.buffer(), data_axes);
-                    reorder_into(interior, dx.memory());
-                  }
-                  return std::vector<Tensor>{std::move(dx)};
-                });
+  return record(
+      "zero_pad", std::move(y), {x},
+      [x_md = xv.desc(), x_dims, x_shape = x.shape(), offsets, data_axes](
+          const Tensor& g, const std::vector<bool>&) {
+        // Backward: the interior view of dy is dx.
+        const Tensor gv = g.in_axes(data_axes);
+        Tensor dx = Tensor::empty_like_desc(x_shape, layout_like(x_md, x_dims), data_axes);
+        if (has_elements(x_dims)) {
+          const Tensor interior = Tensor::from_buffer(
+              x_shape, gv.desc().submemory_desc(x_dims, offsets), gv.buffer(), data_axes);
+          reorder_into(interior, dx.memory());
+        }
+        return std::vector<Tensor>{std::move(dx)};
+      },
+      kReadsNone);
 }
 
 // --- crop ------------------------------------------------------------------------------------
@@ -171,14 +133,14 @@ Variable zero_pad(const Variable& x, const std::vector<int>& data_axes,
 Variable crop(const Variable& x, const std::vector<int>& data_axes,
               const std::vector<std::int64_t>& before, const std::vector<std::int64_t>& after) {
   check_margins("crop", "cropping", before, after);
-  check_geometry("crop", x.shape(), data_axes, before.size());
-  const Tensor xv = onednn_view(x.value(), data_axes);
+  check_data_axes("crop", x.shape(), data_axes, before.size());
+  const Tensor xv = x.value().in_axes(data_axes);
   const memory::dims x_dims = xv.desc().dims();
   memory::dims y_dims = x_dims;
   for (std::size_t i = 0; i < before.size(); ++i) {
     y_dims[2 + i] -= before[i] + after[i];
     if (y_dims[2 + i] <= 0)
-      throw ShapeError("crop: cropping " + tuple_str({before[i], after[i]}) + " of spatial dim " +
+      throw ShapeError("crop: cropping " + fmt::tuple({before[i], after[i]}) + " of spatial dim " +
                        std::to_string(i) + " (length " + std::to_string(x_dims[2 + i]) +
                        ") of input " + x.shape().str() + " leaves " +
                        std::to_string(y_dims[2 + i]) + " elements, expected at least 1");
@@ -194,36 +156,38 @@ Variable crop(const Variable& x, const std::vector<int>& data_axes,
     reorder_into(interior, y.memory());
   }
 
-  return record("crop", std::move(y), {x},
-                [x_md = xv.desc(), x_dims, y_dims, x_shape = x.shape(), offsets, data_axes](
-                    const Tensor& g, const std::vector<bool>&) {
-                  // Backward: dy written into the interior view of a zeroed dx.
-                  const Tensor gv = onednn_view(g, data_axes);
-                  const memory::desc dx_md = layout_like(x_md, x_dims);
-                  Tensor dx = Tensor::empty_like_desc(x_shape, dx_md, data_axes);
-                  zero_fill(dx);
-                  if (has_elements(y_dims))
-                    reorder_into(gv, dx.memory_as(dx_md.submemory_desc(y_dims, offsets)));
-                  return std::vector<Tensor>{std::move(dx)};
-                });
+  return record(
+      "crop", std::move(y), {x},
+      [x_md = xv.desc(), x_dims, y_dims, x_shape = x.shape(), offsets, data_axes](
+          const Tensor& g, const std::vector<bool>&) {
+        // Backward: dy written into the interior view of a zeroed dx.
+        const Tensor gv = g.in_axes(data_axes);
+        const memory::desc dx_md = layout_like(x_md, x_dims);
+        Tensor dx = Tensor::empty_like_desc(x_shape, dx_md, data_axes);
+        zero_fill(dx);
+        if (has_elements(y_dims))
+          reorder_into(gv, dx.memory_as(dx_md.submemory_desc(y_dims, offsets)));
+        return std::vector<Tensor>{std::move(dx)};
+      },
+      kReadsNone);
 }
 
 // --- upsample_nearest ------------------------------------------------------------------------
 
 Variable upsample_nearest(const Variable& x, const std::vector<int>& data_axes,
                           const std::vector<std::int64_t>& factors) {
-  check_geometry("upsample_nearest", x.shape(), data_axes, factors.size());
+  check_data_axes("upsample_nearest", x.shape(), data_axes, factors.size());
   for (auto f : factors)
     if (f < 1)
-      throw ValueError("upsample_nearest: factors " + tuple_str(factors) + " must all be >= 1");
-  Tensor xv = onednn_view(x.value(), data_axes);
+      throw ValueError("upsample_nearest: factors " + fmt::tuple(factors) + " must all be >= 1");
+  Tensor xv = x.value().in_axes(data_axes);
   const memory::dims x_dims = xv.desc().dims();
   const int ndims = static_cast<int>(x_dims.size());
   // Resampling kernels are slow on plain channels-first data (and on layouts keel does not
   // know): run those channels-last.
   const std::optional<tag> t = tag_of(xv.desc());
-  if (!t || *t == channels_first_tag(ndims))
-    xv = xv.to_desc(adapter::tagged_desc(x_dims, channels_last_tag(ndims)));
+  if (!t || *t == adapter::plain_image_tag(ndims, false))
+    xv = xv.to_desc(adapter::tagged_desc(x_dims, adapter::plain_image_tag(ndims, true)));
   const memory::desc x_md = xv.desc();
 
   memory::dims y_dims = x_dims;
@@ -242,23 +206,25 @@ Variable upsample_nearest(const Variable& x, const std::vector<int>& data_axes,
   if (has_elements(y_dims)) fwd->run({{DNNL_ARG_SRC, xv.memory()}, {DNNL_ARG_DST, y.memory()}});
   if (!training) return Variable(std::move(y));
 
-  return record("upsample_nearest", std::move(y), {x},
-                [fwd, x_md, x_shape = x.shape(), factors, data_axes](const Tensor& g,
-                                                                     const std::vector<bool>&) {
-                  // Backward: dx[i] = the sum of dy over the block that x[i] was repeated into.
-                  const memory::desc y_md = fwd->pd.dst_desc();
-                  const Tensor gv = g.to_layout(y_md, data_axes);
-                  CacheKey key("resampling_bwd");
-                  key << factors << x_md << y_md;
-                  auto bwd = cached_primitive<dnnl::resampling_backward>(key, [&] {
-                    const std::vector<float> scale(factors.begin(), factors.end());
-                    return adapter::resampling_backward(scale, x_md, y_md, fwd->pd);
-                  });
-                  Tensor dx = Tensor::empty_like_desc(x_shape, bwd->pd.diff_src_desc(), data_axes);
-                  if (x_shape.numel() > 0)
-                    bwd->run({{DNNL_ARG_DIFF_DST, gv.memory()}, {DNNL_ARG_DIFF_SRC, dx.memory()}});
-                  return std::vector<Tensor>{std::move(dx)};
-                });
+  return record(
+      "upsample_nearest", std::move(y), {x},
+      [fwd, x_md, x_shape = x.shape(), factors, data_axes](const Tensor& g,
+                                                           const std::vector<bool>&) {
+        // Backward: dx[i] = the sum of dy over the block that x[i] was repeated into.
+        const memory::desc y_md = fwd->pd.dst_desc();
+        const Tensor gv = g.to_layout(y_md, data_axes);
+        CacheKey key("resampling_bwd");
+        key << factors << x_md << y_md;
+        auto bwd = cached_primitive<dnnl::resampling_backward>(key, [&] {
+          const std::vector<float> scale(factors.begin(), factors.end());
+          return adapter::resampling_backward(scale, x_md, y_md, fwd->pd);
+        });
+        Tensor dx = Tensor::empty_like_desc(x_shape, bwd->pd.diff_src_desc(), data_axes);
+        if (x_shape.numel() > 0)
+          bwd->run({{DNNL_ARG_DIFF_DST, gv.memory()}, {DNNL_ARG_DIFF_SRC, dx.memory()}});
+        return std::vector<Tensor>{std::move(dx)};
+      },
+      kReadsNone);
 }
 
 }  // namespace keel

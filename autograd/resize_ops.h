@@ -31,13 +31,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "keel/autograd/data_axes.h"
 #include "keel/autograd/variable.h"
 
 namespace keel {
-
-// The data axis map of a Keras image tensor with `spatial_rank` spatial axes: channels last
-// ({0, rank-1, 1, ..., rank-2}) or channels first (identity). The 1D layers are channels last.
-std::vector<int> image_data_axes(int spatial_rank, bool channels_last);
 
 // y = x with before[i] zeros at the start and after[i] at the end of spatial dim i.
 Variable zero_pad(const Variable& x, const std::vector<int>& data_axes,

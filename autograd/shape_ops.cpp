@@ -16,7 +16,8 @@ Variable reshape(const Variable& x, const std::vector<std::int64_t>& shape_in) {
   std::int64_t known = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) {
     if (dims[i] == -1) {
-      if (inferred >= 0) throw ShapeError("reshape: more than one dimension is -1 in the target shape");
+      if (inferred >= 0)
+        throw ShapeError("reshape: more than one dimension is -1 in the target shape");
       inferred = static_cast<int>(i);
     } else if (dims[i] < 0) {
       throw ShapeError("reshape: dimension " + std::to_string(i) + " of the target shape is " +
@@ -32,18 +33,24 @@ Variable reshape(const Variable& x, const std::vector<std::int64_t>& shape_in) {
     dims[inferred] = n / known;
   }
   Tensor y = x.value().to_plain().reshape(Shape(dims));
-  return record("reshape", std::move(y), {x}, [s = x.shape()](const Tensor& g, const std::vector<bool>&) {
-    return std::vector<Tensor>{g.to_plain().reshape(s)};
-  });
+  return record(
+      "reshape", std::move(y), {x},
+      [s = x.shape()](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{g.to_plain().reshape(s)};
+      },
+      kReadsNone);
 }
 
 Variable permute(const Variable& x, const std::vector<int>& perm) {
   Tensor y = ops::permute(x.value(), perm);
   std::vector<int> inverse(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
-  return record("permute", std::move(y), {x}, [inverse](const Tensor& g, const std::vector<bool>&) {
-    return std::vector<Tensor>{ops::permute(g, inverse)};
-  });
+  return record(
+      "permute", std::move(y), {x},
+      [inverse](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{ops::permute(g, inverse)};
+      },
+      kReadsNone);
 }
 
 Variable transpose(const Variable& x, const std::vector<int>& perm) {
@@ -60,20 +67,22 @@ Variable concatenate(const std::vector<Variable>& xs, int axis) {
   const int a = xs.front().shape().normalize_axis(axis, "concatenate");
   std::vector<Shape> shapes;
   for (const auto& v : xs) shapes.push_back(v.shape());
-  return record("concatenate", std::move(y), xs,
-                [shapes, a](const Tensor& g, const std::vector<bool>& needs) {
-                  std::vector<Tensor> grads(shapes.size());
-                  std::int64_t offset = 0;
-                  for (std::size_t i = 0; i < shapes.size(); ++i) {
-                    if (needs[i]) {
-                      std::vector<std::int64_t> starts(static_cast<std::size_t>(shapes[i].rank()), 0);
-                      starts[a] = offset;
-                      grads[i] = ops::slice(g, starts, shapes[i]);
-                    }
-                    offset += shapes[i][a];
-                  }
-                  return grads;
-                });
+  return record(
+      "concatenate", std::move(y), xs,
+      [shapes, a](const Tensor& g, const std::vector<bool>& needs) {
+        std::vector<Tensor> grads(shapes.size());
+        std::int64_t offset = 0;
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+          if (needs[i]) {
+            std::vector<std::int64_t> starts(static_cast<std::size_t>(shapes[i].rank()), 0);
+            starts[a] = offset;
+            grads[i] = ops::slice(g, starts, shapes[i]);
+          }
+          offset += shapes[i][a];
+        }
+        return grads;
+      },
+      kReadsNone);
 }
 
 Variable slice(const Variable& x, const std::vector<std::int64_t>& starts,
@@ -87,9 +96,12 @@ Variable slice(const Variable& x, const std::vector<std::int64_t>& starts,
   for (int i = 0; i < s.rank(); ++i)
     if (sizes[i] == -1) sizes[i] = s[i] - starts[i];
   Tensor y = ops::slice(x.value(), starts, Shape(sizes));
-  return record("slice", std::move(y), {x}, [s, starts](const Tensor& g, const std::vector<bool>&) {
-    return std::vector<Tensor>{ops::pad_into(g, s, starts)};
-  });
+  return record(
+      "slice", std::move(y), {x},
+      [s, starts](const Tensor& g, const std::vector<bool>&) {
+        return std::vector<Tensor>{ops::pad_into(g, s, starts)};
+      },
+      kReadsNone);
 }
 
 }  // namespace keel

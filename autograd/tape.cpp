@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 
 namespace keel {
@@ -16,6 +17,28 @@ struct Tape::Node {
   std::vector<Shape> input_shapes;
   std::uint64_t output;
   BackwardFn backward;
+  // The inputs whose values `backward` reads, with their versions when the op ran.
+  struct Saved {
+    std::size_t input;
+    std::weak_ptr<const std::uint64_t> counter;
+    std::uint64_t version;
+    std::string variable;
+  };
+  std::vector<Saved> saved;
+
+  // GradientError if a saved input was modified in place since the op ran.
+  void check_saved() const {
+    for (const Saved& s : saved) {
+      const auto now = s.counter.lock();
+      if (!now || *now == s.version) continue;
+      throw GradientError(fmt::str(
+          "Tape::gradient: op '", name, "' read input ", s.input,
+          s.variable.empty() ? std::string() : " (Variable " + fmt::quoted(s.variable) + ")",
+          " which was modified in place after the op ran (version ", s.version, ", now ", *now,
+          "); its gradient would use the new values: compute gradients before the update, or "
+          "run the op again on a new tape"));
+    }
+  }
 };
 
 namespace {
@@ -38,16 +61,19 @@ NoGrad::~NoGrad() { --t_no_grad_depth; }
 bool is_recording() { return t_no_grad_depth == 0 && !active_tapes().empty(); }
 
 Variable record(const char* name, Tensor output, const std::vector<Variable>& inputs,
-                BackwardFn backward) {
+                BackwardFn backward, Reads reads) {
   const bool any = std::any_of(inputs.begin(), inputs.end(),
                                [](const Variable& v) { return v.requires_grad(); });
   if (!any || !is_recording()) return Variable(std::move(output));
   Variable result(std::move(output), true);
   auto node = std::make_shared<Tape::Node>();
   node->name = name;
-  for (const auto& v : inputs) {
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const Variable& v = inputs[k];
     node->inputs.push_back(v.id());
     node->input_shapes.push_back(v.shape());
+    if (k < 32 && (reads >> k & 1u))
+      node->saved.push_back({k, v.version_counter(), v.version(), v.name()});
   }
   node->output = result.id();
   node->backward = std::move(backward);
@@ -117,6 +143,7 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     if (!node->backward)
       throw GradientError(std::string("Tape::gradient: the saved tensors of op '") + node->name +
                           "' were already released by an earlier gradient() call");
+    node->check_saved();
     std::vector<bool> needs(node->inputs.size());
     for (std::size_t k = 0; k < needs.size(); ++k) needs[k] = relevant.count(node->inputs[k]) > 0;
     const Tensor g = git->second;
@@ -128,9 +155,10 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
         throw GradientError(std::string("Tape::gradient: op '") + node->name +
                             "' gave no gradient for its input " + std::to_string(k));
       if (!(input_grads[k].shape() == node->input_shapes[k]))
-        throw GradientError(std::string("Tape::gradient: op '") + node->name + "' gave a gradient of shape " +
-                            input_grads[k].shape().str() + " for input " + std::to_string(k) +
-                            " of shape " + node->input_shapes[k].str());
+        throw GradientError(std::string("Tape::gradient: op '") + node->name +
+                            "' gave a gradient of shape " + input_grads[k].shape().str() +
+                            " for input " + std::to_string(k) + " of shape " +
+                            node->input_shapes[k].str());
       accumulate(node->inputs[k], std::move(input_grads[k]));
     }
     // Free saved tensors at once unless another tape (nested) or a later call still needs them.

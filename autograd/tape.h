@@ -16,10 +16,15 @@
 //    source are computed: an op skips the gradient of an input that leads to no source.
 //  - A non-persistent tape allows one gradient() call and frees each op's saved tensors as soon
 //    as its backward has run; a persistent tape keeps them for further calls.
+//  - An op records the version (autograd/variable.h) of each input whose value its backward
+//    reads. If such an input was modified in place before the backward runs (an optimizer
+//    update between two gradient() calls of a persistent tape), gradient() throws a
+//    GradientError naming the op and the Variable instead of computing from the new values.
 //  - GradientError for a target that was not recorded on this tape, a second call on a
 //    non-persistent tape, or an output_gradient of the wrong shape.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -54,8 +59,9 @@ class Tape {
   struct Node;
 
  private:
-  friend Variable record(const char*, Tensor, const std::vector<Variable>&,
-                         std::function<std::vector<Tensor>(const Tensor&, const std::vector<bool>&)>);
+  friend Variable record(
+      const char*, Tensor, const std::vector<Variable>&,
+      std::function<std::vector<Tensor>(const Tensor&, const std::vector<bool>&)>, std::uint32_t);
   bool persistent_;
   bool used_ = false;
   std::vector<std::shared_ptr<Node>> nodes_;
@@ -73,15 +79,21 @@ class NoGrad {
 // --- the op writer's API ---------------------------------------------------------------------
 // Given the gradient of an op's output, the gradients of its inputs: entry i must be defined
 // (with input i's shape) where needs[i] is true and may be left undefined elsewhere.
-using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output,
-                                                     const std::vector<bool>& needs)>;
+using BackwardFn =
+    std::function<std::vector<Tensor>(const Tensor& grad_output, const std::vector<bool>& needs)>;
 
 // True when an op with an input requiring grad would be recorded now.
 bool is_recording();
 
+// Which inputs' values a backward reads: bit i stands for input i.
+using Reads = std::uint32_t;
+inline constexpr Reads kReadsAll = ~Reads{0};
+inline constexpr Reads kReadsNone = 0;
+
 // Wraps `output` in a Variable and, when recording and some input requires grad, records the op
-// `name` with its backward on every active tape. Otherwise `backward` is dropped at once.
+// `name` with its backward on every active tape, and the version of every input in `reads`.
+// Otherwise `backward` is dropped at once.
 Variable record(const char* name, Tensor output, const std::vector<Variable>& inputs,
-                BackwardFn backward);
+                BackwardFn backward, Reads reads = kReadsAll);
 
 }  // namespace keel

@@ -12,9 +12,10 @@ struct Variable::Impl {
   Tensor grad;
   bool requires_grad;
   std::string name;
-  std::function<Tensor(const Tensor&)> constraint;
+  std::function<void(Tensor&)> constraint;
   // The value in a compute layout, valid until the value changes.
   Tensor layout_copy;
+  std::uint64_t version = 0;
 };
 
 namespace {
@@ -43,32 +44,44 @@ void Variable::set_value(Tensor value) {
   i.layout_copy = Tensor();
 }
 
-Tensor Variable::value_in(const dnnl::memory::desc& md, const Tensor::Axes& axes) const {
+Tensor Variable::value_in(const Layout& layout) const {
   Impl& i = impl();
-  Tensor::Axes want = axes;
+  Tensor::Axes want = layout.axes;
   if (want.empty()) {  // identity
-    want.resize(static_cast<std::size_t>(md.data.ndims));
+    want.resize(static_cast<std::size_t>(layout.desc.data.ndims));
     for (std::size_t k = 0; k < want.size(); ++k) want[k] = static_cast<int>(k);
   }
-  if (i.layout_copy.defined() && i.layout_copy.desc() == md && i.layout_copy.axes() == want)
+  if (i.layout_copy.defined() && i.layout_copy.desc() == layout.desc &&
+      i.layout_copy.axes() == want)
     return i.layout_copy;
-  Tensor t = i.value.to_layout(md, axes);
+  Tensor t = i.value.to_layout(layout);
   // A copy only when the layout differs: a view of the value itself must not be kept (an
   // in-place update would change it behind the cache's back without a new reorder mattering).
   if (t.buffer() != i.value.buffer()) i.layout_copy = t;
   return t;
 }
 
-void Variable::store_as(const dnnl::memory::desc& md, const Tensor::Axes& axes) {
+void Variable::store_as(const Layout& layout) {
   Impl& i = impl();
-  const Tensor t = value_in(md, axes);
+  const Tensor t = value_in(layout);
   if (t.buffer() != i.value.buffer()) {
     i.value = t;
     i.layout_copy = Tensor();
   }
 }
 
-void Variable::mark_modified() { impl().layout_copy = Tensor(); }
+void Variable::mark_modified() {
+  Impl& i = impl();
+  ++i.version;
+  i.layout_copy = Tensor();
+}
+
+std::uint64_t Variable::version() const { return impl().version; }
+
+std::weak_ptr<const std::uint64_t> Variable::version_counter() const {
+  impl();  // throws for an undefined Variable
+  return std::shared_ptr<const std::uint64_t>(impl_, &impl_->version);
+}
 
 const Tensor& Variable::grad() const { return impl().grad; }
 
@@ -80,7 +93,7 @@ void Variable::set_grad(Tensor grad) {
   i.grad = std::move(grad);
 }
 
-void Variable::set_constraint(std::function<Tensor(const Tensor&)> constraint) {
+void Variable::set_constraint_fn(std::function<void(Tensor&)> constraint) {
   impl().constraint = std::move(constraint);
 }
 
@@ -88,7 +101,9 @@ bool Variable::has_constraint() const { return static_cast<bool>(impl().constrai
 
 void Variable::apply_constraint() {
   Impl& i = impl();
-  if (i.constraint) set_value(i.constraint(i.value));
+  if (!i.constraint) return;
+  i.constraint(i.value);
+  mark_modified();
 }
 
 void Variable::zero_grad() { impl().grad = Tensor(); }

@@ -8,11 +8,9 @@
 #include <utility>
 
 #include "keel/core/error.h"
-#include "keel/core/tensor_ops.h"
+#include "keel/core/layout_walk.h"
 
 namespace keel::constraints {
-
-using dnnl::algorithm;
 
 namespace {
 
@@ -76,13 +74,6 @@ std::vector<int> resolve_axes(const std::vector<int>& axis, const Shape& shape,
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-// sqrt(sum over axes of w^2), keepdims.
-Tensor norms(const Tensor& w, const std::vector<int>& axes) {
-  const Tensor sq = ops::eltwise(algorithm::eltwise_square, w);
-  return ops::eltwise(algorithm::eltwise_sqrt,
-                      ops::reduce(algorithm::reduction_sum, sq, axes, /*keepdims=*/true));
 }
 
 float checked_m(float m) {
@@ -172,27 +163,50 @@ std::string_view Constraint::name() const {
 
 Tensor Constraint::apply(const Tensor& w) const {
   if (!w.defined()) throw ValueError(std::string(name()) + ": the weight is undefined");
-  switch (kind_) {
-    case Kind::maxnorm: {
-      // w * (clip(n, 0, m) / (eps + n))
-      const Tensor n = norms(w, resolve_axes(axis_, w.shape(), name()));
-      const Tensor desired = ops::eltwise(algorithm::eltwise_clip, n, 0.f, m_);
-      const Tensor denom = ops::eltwise(algorithm::eltwise_linear, n, 1.f, kEpsilon);
-      const Tensor scale = ops::binary(algorithm::binary_div, desired, denom, "maxnorm");
-      return ops::binary(algorithm::binary_mul, w, scale, "maxnorm");
-    }
-    case Kind::unitnorm: {
-      // w / (eps + n)
-      const Tensor n = norms(w, resolve_axes(axis_, w.shape(), name()));
-      const Tensor denom = ops::eltwise(algorithm::eltwise_linear, n, 1.f, kEpsilon);
-      return ops::binary(algorithm::binary_div, w, denom, "unitnorm");
-    }
-    case Kind::nonneg:
-      break;
+  Tensor out = w.clone();
+  project(out);
+  return out;
+}
+
+void Constraint::project(Tensor& w) const {
+  if (!w.defined()) throw ValueError(std::string(name()) + ": the weight is undefined");
+  float* p = static_cast<float*>(w.buffer().get());
+  if (kind_ == Kind::nonneg) {
+    // Keras: w * cast(w >= 0): a negative entry becomes -0, as there. The padding of a blocked
+    // layout is zero and stays zero.
+    const auto n = static_cast<std::int64_t>(w.desc().get_size() / sizeof(float));
+    for (std::int64_t i = 0; i < n; ++i) p[i] = p[i] * (p[i] >= 0.f ? 1.f : 0.f);
+    return;
   }
-  // w * (w >= 0): binary_ge gives 1 or 0.
-  const Tensor keep = ops::binary(algorithm::binary_ge, w, Tensor::scalar(0.f), "nonneg");
-  return ops::binary(algorithm::binary_mul, w, keep, "nonneg");
+  // The norms over `axis` of the Keras-layout weight, computed where the weight is stored: a
+  // descriptor dim is summed over when its logical axis is one of the constraint's axes.
+  const std::vector<int> summed = resolve_axes(axis_, w.shape(), name());
+  const Tensor::Axes axes = w.axes();
+  std::vector<bool> kept(axes.size());
+  for (std::size_t i = 0; i < axes.size(); ++i)
+    kept[i] = axes[i] < 0 || std::find(summed.begin(), summed.end(), axes[i]) == summed.end();
+  const LayoutWalk walk(w.desc(), kept);
+  std::vector<double> sum_sq(static_cast<std::size_t>(walk.groups()), 0.0);
+  walk.for_each_run([&](std::int64_t off, std::int64_t n, std::int64_t g, std::int64_t step) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      const double v = p[off + j];
+      sum_sq[static_cast<std::size_t>(g + j * step)] += v * v;
+    }
+  });
+  // Float32 from here on, in Keras's order of operations.
+  std::vector<float> factor(sum_sq.size());
+  for (std::size_t g = 0; g < sum_sq.size(); ++g) {
+    const float norm = static_cast<float>(std::sqrt(sum_sq[g]));
+    factor[g] = kind_ == Kind::maxnorm ? std::min(std::max(norm, 0.f), m_) / (kEpsilon + norm)
+                                       : kEpsilon + norm;  // unitnorm divides by it
+  }
+  const bool divide = kind_ == Kind::unitnorm;
+  walk.for_each_run([&](std::int64_t off, std::int64_t n, std::int64_t g, std::int64_t step) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      const float f = factor[static_cast<std::size_t>(g + j * step)];
+      p[off + j] = divide ? p[off + j] / f : p[off + j] * f;
+    }
+  });
 }
 
 Config Constraint::get_config() const {

@@ -7,8 +7,9 @@
 //   nonneg():                  w * (w >= 0)
 // `axis` (one or more axes) refers to the Keras-layout weight as stored and may be negative:
 // the default 0 is the kernel-rows axis of a tf Convolution2D kernel; a per-filter norm there
-// needs axis {0, 1, 2}. apply() computes in float32 on oneDNN primitives and returns a new
-// plain tensor of w's shape.
+// needs axis {0, 1, 2}. project(w) rewrites w in place in the layout it is stored in (a kernel
+// in its convolution's blocked layout stays there: no reorder); the norms are summed in double,
+// the rest is float32 in Keras's order of operations. apply(w) is the same on a copy.
 //
 // Throws: ValueError for m <= 0 (or not finite), an unknown name (listing the known ones), an
 // unexpected argument or a malformed config; ShapeError from apply() for an axis out of range
@@ -44,6 +45,9 @@ class Constraint {
   // The summed axes of maxnorm and unitnorm, as given (empty for nonneg).
   const std::vector<int>& axis() const { return axis_; }
 
+  // w projected in place, in any layout (the weight-layout rule of autograd/variable.h).
+  void project(Tensor& w) const;
+  // A projected copy of w, in w's layout.
   Tensor apply(const Tensor& w) const;
 
   // {"name": "MaxNorm", "m": m, "axis": axis} / {"name": "NonNeg"} /

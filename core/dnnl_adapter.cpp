@@ -1,9 +1,9 @@
 #include "keel/core/dnnl_adapter.h"
 
+#include <type_traits>
+
 #include "keel/core/context.h"
 #include "keel/core/error.h"
-
-#include <type_traits>
 
 namespace keel::dnnl_adapter {
 
@@ -19,6 +19,12 @@ memory::desc any_desc(const memory::dims& dims) {
 
 memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag) {
   return memory::desc(dims, memory::data_type::f32, tag);
+}
+
+memory::format_tag plain_image_tag(int ndims, bool channels_last) {
+  using tag = memory::format_tag;
+  if (channels_last) return ndims == 3 ? tag::nwc : ndims == 4 ? tag::nhwc : tag::ndhwc;
+  return ndims == 3 ? tag::ncw : ndims == 4 ? tag::nchw : tag::ncdhw;
 }
 
 primitive_attr default_attr() {
@@ -43,8 +49,7 @@ dnnl::eltwise_forward::primitive_desc eltwise_forward(prop_kind prop, algorithm 
                                                       float beta) {
   return guarded("eltwise_forward", [&] {
     return dnnl::eltwise_forward::primitive_desc(
-        dnnl::eltwise_forward::desc(prop, alg, src, alpha, beta), default_attr(),
-        detail::engine());
+        dnnl::eltwise_forward::desc(prop, alg, src, alpha, beta), default_attr(), detail::engine());
   });
 }
 
@@ -94,8 +99,8 @@ dnnl::softmax_backward::primitive_desc softmax_backward(
     const memory::desc& diff, const memory::desc& dst, int axis,
     const dnnl::softmax_forward::primitive_desc& hint) {
   return guarded("softmax_backward", [&] {
-    return dnnl::softmax_backward::primitive_desc(
-        dnnl::softmax_backward::desc(diff, dst, axis), default_attr(), detail::engine(), hint);
+    return dnnl::softmax_backward::primitive_desc(dnnl::softmax_backward::desc(diff, dst, axis),
+                                                  default_attr(), detail::engine(), hint);
   });
 }
 
@@ -256,8 +261,8 @@ dnnl::batch_normalization_backward::primitive_desc batch_normalization_backward(
 }
 
 dnnl::inner_product_forward::primitive_desc inner_product_forward(
-    prop_kind prop, const memory::desc& src, const memory::desc& weights,
-    const memory::desc& bias, const memory::desc& dst, const dnnl::post_ops& post_ops) {
+    prop_kind prop, const memory::desc& src, const memory::desc& weights, const memory::desc& bias,
+    const memory::desc& dst, const dnnl::post_ops& post_ops) {
   return guarded("inner_product_forward", [&] {
     auto attr = default_attr();
     attr.set_post_ops(post_ops);
@@ -281,18 +286,19 @@ dnnl::inner_product_backward_weights::primitive_desc inner_product_backward_weig
     const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
     const memory::desc& diff_dst, const dnnl::inner_product_forward::primitive_desc& hint) {
   return guarded("inner_product_backward_weights", [&] {
-    auto d = has_bias(diff_bias)
-                 ? dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_bias,
-                                                              diff_dst)
-                 : dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_dst);
-    return dnnl::inner_product_backward_weights::primitive_desc(d, default_attr(),
-                                                                detail::engine(), hint);
+    auto d =
+        has_bias(diff_bias)
+            ? dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_bias, diff_dst)
+            : dnnl::inner_product_backward_weights::desc(src, diff_weights, diff_dst);
+    return dnnl::inner_product_backward_weights::primitive_desc(d, default_attr(), detail::engine(),
+                                                                hint);
   });
 }
 
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args) {
-  if (scratchpad_md.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, detail::scratchpad(scratchpad_md));
+  if (scratchpad_md.get_size() > 0)
+    args.emplace(DNNL_ARG_SCRATCHPAD, detail::scratchpad(scratchpad_md));
   guarded("execute", [&] {
     prim.execute(detail::stream(), args);
     detail::stream().wait();

@@ -28,6 +28,9 @@ memory::desc plain_desc(const memory::dims& dims, const memory::dims& strides);
 memory::desc any_desc(const memory::dims& dims);
 // A descriptor with an explicit format tag.
 memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag);
+// The plain tag of image data with `ndims` dims (3 to 5): ncw/nchw/ncdhw (channels first) or
+// nwc/nhwc/ndhwc (channels last).
+memory::format_tag plain_image_tag(int ndims, bool channels_last);
 
 dnnl::primitive_attr default_attr();
 
@@ -112,8 +115,8 @@ dnnl::batch_normalization_backward::primitive_desc batch_normalization_backward(
 
 // Inner product (fully connected): weights {OC, IC}. `bias` may be a zero memory::desc.
 dnnl::inner_product_forward::primitive_desc inner_product_forward(
-    prop_kind prop, const memory::desc& src, const memory::desc& weights,
-    const memory::desc& bias, const memory::desc& dst, const dnnl::post_ops& post_ops);
+    prop_kind prop, const memory::desc& src, const memory::desc& weights, const memory::desc& bias,
+    const memory::desc& dst, const dnnl::post_ops& post_ops);
 dnnl::inner_product_backward_data::primitive_desc inner_product_backward_data(
     const memory::desc& diff_src, const memory::desc& weights, const memory::desc& diff_dst,
     const dnnl::inner_product_forward::primitive_desc& hint);

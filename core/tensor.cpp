@@ -8,6 +8,7 @@
 
 #include "keel/core/context.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 #include "keel/core/random.h"
 
@@ -33,9 +34,7 @@ memory::desc row_major_desc(const Shape& s) {
   return dnnl_adapter::plain_desc(dims, strides);
 }
 
-Tensor Tensor::empty(const Shape& shape) {
-  return empty_like_desc(shape, row_major_desc(shape));
-}
+Tensor Tensor::empty(const Shape& shape) { return empty_like_desc(shape, row_major_desc(shape)); }
 
 Tensor Tensor::zeros(const Shape& shape) { return full(shape, 0.f); }
 Tensor Tensor::ones(const Shape& shape) { return full(shape, 1.f); }
@@ -96,18 +95,50 @@ memory Tensor::memory_as(const memory::desc& md) const {
   return dnnl::memory(md, detail::engine(), buffer_.get());
 }
 
-memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes) {
+memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes,
+                             const memory::dims& given) {
   if (axes.empty() || logical.rank() == 0) return row_major_desc(logical);
   const auto strides_v = row_major_strides(logical);
   memory::dims dims(axes.size()), strides(axes.size());
   for (std::size_t i = 0; i < axes.size(); ++i) {
-    dims[i] = axes[i] < 0 ? 1 : logical[axes[i]];
-    strides[i] = axes[i] < 0 ? 1 : strides_v[axes[i]];
+    const int a = axes[i];
+    if (a < 0) {
+      dims[i] = 1;
+      strides[i] = 1;
+      continue;
+    }
+    const auto inner = std::find(axes.begin() + static_cast<std::ptrdiff_t>(i) + 1, axes.end(), a);
+    const auto outer = std::find(axes.begin(), axes.begin() + static_cast<std::ptrdiff_t>(i), a);
+    const bool split =
+        inner != axes.end() || outer != axes.begin() + static_cast<std::ptrdiff_t>(i);
+    if (!split) {
+      dims[i] = logical[a];
+      strides[i] = strides_v[a];
+      continue;
+    }
+    // A split axis: the outer dim steps over whole inner runs.
+    const std::size_t j = inner != axes.end() ? static_cast<std::size_t>(inner - axes.begin())
+                                              : static_cast<std::size_t>(outer - axes.begin());
+    const std::size_t outer_i = std::min(i, j), inner_i = std::max(i, j);
+    if (given.size() != axes.size() || given[outer_i] * given[inner_i] != logical[a])
+      throw ShapeError(fmt::str("plain_view_desc: logical axis ", a, " of shape ", logical,
+                                " splits into two dims whose lengths ",
+                                given.size() == axes.size()
+                                    ? fmt::tuple({given[outer_i], given[inner_i]})
+                                    : std::string("(not given)"),
+                                " do not multiply to ", logical[a]));
+    dims[i] = given[i];
+    strides[i] = i == inner_i ? strides_v[a] : strides_v[a] * given[inner_i];
   }
   return dnnl_adapter::plain_desc(dims, strides);
 }
 
-memory::desc Tensor::plain_desc() const { return plain_view_desc(shape_, axes_); }
+memory::desc Tensor::plain_desc() const { return plain_view_desc(shape_, axes_, md_.dims()); }
+
+Tensor Tensor::in_axes(const Axes& want) const {
+  if (axes() == want) return *this;
+  return to_layout(plain_view_desc(shape_, want), want);
+}
 
 bool Tensor::is_plain() const { return md_ == plain_desc(); }
 
@@ -131,7 +162,7 @@ Tensor Tensor::to_layout(const memory::desc& md, const Axes& axes_in) const {
   const Axes want = axes_in;
   if (axes() == want || (axes_.empty() && want.empty())) return to_desc(md);
   const Tensor p = to_plain();
-  return from_buffer(shape_, plain_view_desc(shape_, want), p.buffer_, want).to_desc(md);
+  return from_buffer(shape_, plain_view_desc(shape_, want, md.dims()), p.buffer_, want).to_desc(md);
 }
 
 Tensor Tensor::to_plain() const {
@@ -182,8 +213,9 @@ std::int64_t Tensor::flat_index(std::initializer_list<std::int64_t> index, const
   int axis = 0;
   for (std::int64_t i : index) {
     if (i < 0 || i >= shape_[axis])
-      throw ShapeError(std::string(what) + ": index " + std::to_string(i) + " is out of range for axis " +
-                       std::to_string(axis) + " of size " + std::to_string(shape_[axis]));
+      throw ShapeError(std::string(what) + ": index " + std::to_string(i) +
+                       " is out of range for axis " + std::to_string(axis) + " of size " +
+                       std::to_string(shape_[axis]));
     flat += i * strides[axis++];
   }
   return flat;
@@ -233,8 +265,8 @@ void Tensor::fill(float value) {
 
 namespace {
 
-void print_axis(std::ostream& os, const float* d, const Shape& s, const std::vector<std::int64_t>& st,
-                int axis, std::int64_t offset, int indent) {
+void print_axis(std::ostream& os, const float* d, const Shape& s,
+                const std::vector<std::int64_t>& st, int axis, std::int64_t offset, int indent) {
   constexpr std::int64_t kEdge = 3;
   const std::int64_t n = s[axis];
   const bool summarize = n > 2 * kEdge + 1 && s.numel() > 1000;

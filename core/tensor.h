@@ -4,9 +4,15 @@
 // The memory descriptor's dims are in oneDNN's order, which for image data is {N, C, spatial}
 // whatever the Keras dim_ordering is. `axes()` maps them: descriptor dim i is logical axis
 // axes()[i] (identity for most tensors; {0, 3, 1, 2} for a tf-ordered (N, H, W, C) image held
-// as oneDNN {N, C, H, W}). The descriptor may be a blocked layout chosen by oneDNN
-// (e.g. nChw16c); `is_plain()` tells whether the buffer is row-major in the logical order, and
-// `to_plain()` returns such a tensor (itself when already plain, else a cached reorder).
+// as oneDNN {N, C, H, W}). Two more forms let a Keras kernel meet oneDNN's grouped weights:
+//  - -1 is a unit dim that has no logical axis (the IC/G = 1 of a depthwise kernel);
+//  - a logical axis named twice splits into two descriptor dims, the first the outer one: the
+//    Keras kernel (kh, kw, C/G, F) is the grouped {G, F/G, C/G, kh, kw} with axes
+//    {3, 3, 2, 0, 1}; the descriptor's dims tell the split (their product is the axis' length).
+// The descriptor may be a blocked layout chosen by oneDNN (e.g. nChw16c); `is_plain()` tells
+// whether the buffer is row-major in the logical order, and `to_plain()` returns such a tensor
+// (itself when already plain, else a cached reorder). A `Layout` names a descriptor and its
+// axes together: where a weight lives (autograd/variable.h states the rule).
 //
 // Copying a Tensor shares the buffer (like a shared_ptr); `clone()` copies data.
 // Element access, std::vector in/out and printing need a plain tensor and check it:
@@ -27,6 +33,14 @@
 #include "keel/core/shape.h"
 
 namespace keel {
+
+class Tensor;
+
+// A oneDNN descriptor and the logical axis of each of its dims (empty axes: identity).
+struct Layout {
+  dnnl::memory::desc desc;
+  std::vector<int> axes;
+};
 
 class Tensor {
  public:
@@ -78,6 +92,12 @@ class Tensor {
   // This tensor held as `md` whose dims map to logical axes `axes` (see plain_view_desc):
   // itself when it already is, else one reorder.
   Tensor to_layout(const dnnl::memory::desc& md, const Axes& axes) const;
+  Tensor to_layout(const Layout& layout) const { return to_layout(layout.desc, layout.axes); }
+  Layout layout() const { return {md_, axes()}; }
+  // This tensor with its descriptor dims in `axes` order: itself when they already are (any
+  // layout), else its plain form viewed in that order (no copy when it is plain). How an op
+  // sees a Keras tensor in oneDNN's {N, C, spatial...} order.
+  Tensor in_axes(const Axes& axes) const;
 
   // --- data access (plain tensors) -----------------------------------------------------------
   float* data();
@@ -111,9 +131,11 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t);
 void reorder_into(const Tensor& src, const dnnl::memory& dst);
 
 // The descriptor whose dim i is logical axis axes[i] of a row-major buffer of `logical` shape:
-// a strided view in another dim order. An entry -1 adds a unit dim (oneDNN's grouped weights
-// have an IC/G = 1 dim that the Keras depthwise kernel does not). Identity when axes is empty.
-dnnl::memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes);
+// a strided view in another dim order. An entry -1 adds a unit dim; an axis named twice is
+// split, and then `dims` (the viewing descriptor's dims) gives the two lengths. Identity when
+// axes is empty. ShapeError for a split whose lengths do not multiply to the axis' length.
+dnnl::memory::desc plain_view_desc(const Shape& logical, const Tensor::Axes& axes,
+                                   const dnnl::memory::dims& dims = {});
 
 // The row-major f32 descriptor of a fully defined shape (a scalar is {1}).
 dnnl::memory::desc row_major_desc(const Shape& s);

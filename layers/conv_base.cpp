@@ -9,8 +9,7 @@
 namespace keel::layers {
 
 ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions& base,
-                   std::vector<Tensor> weights,
-                   std::optional<L1L2Regularizer> activity_regularizer)
+                   std::vector<Tensor> weights, std::optional<L1L2Regularizer> activity_regularizer)
     : Layer(std::move(class_name), base), p_(std::move(params)) {
   if (p_.nb_filter <= 0)
     throw ValueError(who() + "nb_filter is " + std::to_string(p_.nb_filter) + ", expected > 0");
@@ -24,7 +23,8 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
                        ", expected every stride > 0");
   for (auto r : p_.rates)
     if (r <= 0)
-      throw ValueError(who() + "atrous_rate is " + sizes_str(p_.rates) + ", expected every rate > 0");
+      throw ValueError(who() + "atrous_rate is " + sizes_str(p_.rates) +
+                       ", expected every rate > 0");
   if (p_.separable && p_.depth_multiplier <= 0)
     throw ValueError(who() + "depth_multiplier is " + std::to_string(p_.depth_multiplier) +
                      ", expected > 0");
@@ -42,8 +42,8 @@ ConvBase::ConvBase(std::string class_name, ConvParams params, const BaseOptions&
     const std::int64_t ch = p_.output_shape[ordering_ == DimOrdering::tf ? p_.rank + 1 : 1];
     if (ch != p_.nb_filter && ch != Shape::kUnknown)
       throw ValueError(who() + "output_shape " + p_.output_shape.str() + " has " +
-                       std::to_string(ch) + " channels, expected nb_filter = " +
-                       std::to_string(p_.nb_filter));
+                       std::to_string(ch) +
+                       " channels, expected nb_filter = " + std::to_string(p_.nb_filter));
   }
   fused_ = fusable_activation(p_.activation);
   set_initial_weights(std::move(weights));
@@ -57,7 +57,7 @@ int ConvBase::channel_axis(int input_rank) const {
 Shape ConvBase::compute_output_shape(const Shape& in) const {
   const int rank = p_.rank + 2;
   if (in.rank() != rank) {
-    const char* layout = p_.rank == 1   ? "(batch, steps, channels)"
+    const char* layout = p_.rank == 1 ? "(batch, steps, channels)"
                          : ordering_ == DimOrdering::tf
                              ? (p_.rank == 2 ? "(batch, rows, cols, channels)"
                                              : "(batch, dim1, dim2, dim3, channels)")
@@ -69,8 +69,7 @@ Shape ConvBase::compute_output_shape(const Shape& in) const {
   const int ch = channel_axis(rank);
   const int first_spatial = ordering_ == DimOrdering::tf ? 1 : 2;
   if (in[ch] == Shape::kUnknown)
-    throw ShapeError(who() + "the channel dimension of input shape " + in.str() +
-                     " must be known");
+    throw ShapeError(who() + "the channel dimension of input shape " + in.str() + " must be known");
   if (built() && in[ch] != in_channels_)
     throw ShapeError(who() + "input of shape " + in.str() + " has " + std::to_string(in[ch]) +
                      " channels, but the layer was built for " + std::to_string(in_channels_));
@@ -87,12 +86,14 @@ Shape ConvBase::compute_output_shape(const Shape& in) const {
         const LengthRange r = deconv_output_range(length, k, border_, s);
         if (o < r.lo || o > r.hi) {
           std::string sizes;
-          for (std::int64_t v = r.lo; v <= r.hi; ++v) sizes += (sizes.empty() ? "" : ", ") + std::to_string(v);
-          throw ValueError(who() + "output_shape " + p_.output_shape.str() + " is impossible for input " +
-                           in.str() + ": spatial axis " + std::to_string(i) + " of length " +
-                           std::to_string(length) + " with kernel " + std::to_string(k) +
-                           ", stride " + std::to_string(s) + " and border_mode '" +
-                           std::string(to_string(border_)) + "' can only give " + sizes);
+          for (std::int64_t v = r.lo; v <= r.hi; ++v)
+            sizes += (sizes.empty() ? "" : ", ") + std::to_string(v);
+          throw ValueError(who() + "output_shape " + p_.output_shape.str() +
+                           " is impossible for input " + in.str() + ": spatial axis " +
+                           std::to_string(i) + " of length " + std::to_string(length) +
+                           " with kernel " + std::to_string(k) + ", stride " + std::to_string(s) +
+                           " and border_mode '" + std::string(to_string(border_)) +
+                           "' can only give " + sizes);
         }
       }
     } else {
@@ -119,8 +120,9 @@ void ConvBase::build_weights(const Shape& in) {
     const std::int64_t dm = p_.depth_multiplier;
     const Shape dw = tf ? Shape{k[0], k[1], c, dm} : Shape{dm, c, k[0], k[1]};
     const Shape pw = tf ? Shape{1, 1, c * dm, f} : Shape{f, c * dm, 1, 1};
-    depthwise_ = add_weight("depthwise_kernel", dw, p_.init, initializers::conv_fans(c, dm, receptive),
-                            p_.W_regularizer, p_.W_constraint);
+    depthwise_ =
+        add_weight("depthwise_kernel", dw, p_.init, initializers::conv_fans(c, dm, receptive),
+                   p_.W_regularizer, p_.W_constraint);
     pointwise_ = add_weight("pointwise_kernel", pw, p_.init, initializers::conv_fans(c * dm, f, 1),
                             p_.pointwise_regularizer, p_.pointwise_constraint);
   } else {
@@ -189,7 +191,13 @@ Variable ConvBase::apply_activation(const Variable& y) const {
 Variable ConvBase::call(const Variable& x) {
   const Shape out = compute_output_shape(x.shape());
   ConvSpec spec = spec_for(x.shape(), out);
-  if (!p_.separable) return apply_activation(convolution(x, W_, b_, spec));
+  auto conv = [](const Variable& in, Variable& w, const Variable& b, const ConvSpec& s) {
+    keep_in_compute_layout(w, [&] {
+      return convolution_weights_layout(in.shape(), w.shape(), b.defined(), s, /*training=*/true);
+    });
+    return convolution(in, w, b, s);
+  };
+  if (!p_.separable) return apply_activation(conv(x, W_, b_, spec));
 
   // Depthwise step: one group per input channel, depth_multiplier outputs each (grouped
   // kernel {C, dm, 1, rows, cols}), no bias, no activation.
@@ -198,7 +206,7 @@ Variable ConvBase::call(const Variable& x) {
   depthwise.groups = in_channels_;
   depthwise.weight_axes = tf ? std::vector<int>{2, 3, -1, 0, 1} : std::vector<int>{1, 0, -1, 2, 3};
   depthwise.activation = FusedActivation::none;
-  const Variable mid = convolution(x, depthwise_, Variable(), depthwise);
+  const Variable mid = conv(x, depthwise_, Variable(), depthwise);
   // Pointwise step: 1x1, stride 1, with the bias and the activation.
   ConvSpec pointwise = spec;
   pointwise.strides = {1, 1};
@@ -206,7 +214,7 @@ Variable ConvBase::call(const Variable& x) {
   pointwise.padding_l = {0, 0};
   pointwise.padding_r = {0, 0};
   pointwise.weight_axes = tf ? std::vector<int>{3, 2, 0, 1} : std::vector<int>{0, 1, 2, 3};
-  return apply_activation(convolution(mid, pointwise_, b_, pointwise));
+  return apply_activation(conv(mid, pointwise_, b_, pointwise));
 }
 
 Config ConvBase::common_config() const {

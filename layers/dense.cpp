@@ -61,6 +61,9 @@ void Dense::build_weights(const Shape& in) {
 }
 
 Variable Dense::call(const Variable& x) {
+  keep_in_compute_layout(W_, [&] {
+    return dense_weights_layout(x.shape(), W_.shape(), b_.defined(), fused_, /*training=*/true);
+  });
   const Variable y = dense(x, W_, b_, fused_);
   return fused_ == FusedActivation::none ? keel::activation(options_.activation, y) : y;
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "keel/autograd/ops.h"
+#include "keel/autograd/tape.h"
 #include "keel/core/error.h"
 #include "keel/layers/config_reader.h"
 
@@ -17,7 +18,8 @@ std::string auto_name(const std::string& class_name) {
   static std::mutex mu;
   static std::map<std::string, int> counters;
   std::string prefix;
-  for (char c : class_name) prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : class_name)
+    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::lock_guard lock(mu);
   return prefix + "_" + std::to_string(++counters[prefix]);
 }
@@ -82,7 +84,9 @@ void Layer::set_input_shape(const Shape& shape_without_batch) {
 std::string Layer::label() const { return class_name_ + " '" + name_ + "'"; }
 std::string Layer::who() const { return label() + ": "; }
 
-Shape Layer::output_shape(const Shape& input_shape) const { return compute_output_shape(input_shape); }
+Shape Layer::output_shape(const Shape& input_shape) const {
+  return compute_output_shape(input_shape);
+}
 
 void Layer::build(const Shape& input_shape) {
   const Shape out = compute_output_shape(input_shape);  // validates, before any weight exists
@@ -118,7 +122,7 @@ Variable Layer::operator()(const std::vector<Variable>& xs) {
   std::vector<Shape> shapes;
   for (const auto& x : xs) shapes.push_back(x.shape());
   (void)compute_output_shape_multi(shapes);  // validates
-  built_ = true;  // multi-input layers (merges) have no weights
+  built_ = true;                             // multi-input layers (merges) have no weights
   Variable y = call_multi(xs);
   if (activity_regularizer_) last_activity_penalty_ = activity_regularizer_->penalty(y);
   return y;
@@ -131,8 +135,9 @@ SymbolicTensor Layer::operator()(const SymbolicTensor& x) {
 SymbolicTensor Layer::operator()(const std::vector<SymbolicTensor>& xs) {
   std::shared_ptr<Layer> self = weak_from_this().lock();
   if (!self)
-    throw ValueError(who() + "a layer used in a graph model must be owned by a std::shared_ptr "
-                             "(std::make_shared<...>)");
+    throw ValueError(who() +
+                     "a layer used in a graph model must be owned by a std::shared_ptr "
+                     "(std::make_shared<...>)");
   std::vector<Shape> shapes;
   for (const auto& x : xs) {
     if (!x.defined()) throw ValueError(who() + "called on an undefined symbolic tensor");
@@ -167,9 +172,13 @@ Variable Layer::add_weight(const std::string& keras_name, const Shape& shape,
                            const std::optional<L1L2Regularizer>& regularizer,
                            const std::optional<Constraint>& constraint, bool trainable) {
   Variable v(init(shape, fans), trainable_ && trainable, name_ + "_" + keras_name);
-  if (constraint) v.set_constraint([c = *constraint](const Tensor& w) { return c.apply(w); });
+  if (constraint) v.set_constraint([c = *constraint](Tensor& w) { c.project(w); });
   weights_.push_back({keras_name, v, fans, regularizer, constraint, trainable});
   return v;
+}
+
+void Layer::keep_in_compute_layout(Variable& w, const std::function<Layout()>& where) {
+  if (w.defined() && w.requires_grad() && is_recording()) w.store_as(where());
 }
 
 std::vector<const Layer::Weight*> Layer::ordered_weights() const {
@@ -216,8 +225,9 @@ std::vector<Tensor> Layer::get_weights() const {
 
 void Layer::set_weights(const std::vector<Tensor>& values) {
   if (!built_)
-    throw ValueError(who() + "set_weights before the layer is built; build it with an input "
-                             "shape first or pass the weights at construction");
+    throw ValueError(who() +
+                     "set_weights before the layer is built; build it with an input "
+                     "shape first or pass the weights at construction");
   const std::vector<const Weight*> ordered = ordered_weights();
   if (values.size() != ordered.size()) {
     std::string names;
@@ -228,8 +238,8 @@ void Layer::set_weights(const std::vector<Tensor>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     const Shape& expected = ordered[i]->variable.shape();
     if (!values[i].defined() || !(values[i].shape() == expected))
-      throw ValueError(who() + "weight " + ordered[i]->keras_name + " has shape " +
-                       expected.str() + ", got an array of shape " +
+      throw ValueError(who() + "weight " + ordered[i]->keras_name + " has shape " + expected.str() +
+                       ", got an array of shape " +
                        (values[i].defined() ? values[i].shape().str() : "undefined"));
   }
   for (std::size_t i = 0; i < values.size(); ++i) {

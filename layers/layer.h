@@ -20,10 +20,11 @@
 // one of valid, same, full".
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,8 +40,8 @@
 
 namespace keel::layers {
 
-using regularizers::L1L2Regularizer;
 using constraints::Constraint;
+using regularizers::L1L2Regularizer;
 
 // Keyword arguments every Keras layer accepts (they follow a layer's own options).
 struct BaseOptions {
@@ -151,10 +152,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Variable add_weight(const std::string& keras_name, const Shape& shape, const Initializer& init,
                       const Fans& fans, const std::optional<L1L2Regularizer>& regularizer,
                       const std::optional<Constraint>& constraint, bool trainable = true);
+  // Rule 1 of the weight-layout rule (autograd/variable.h): while the layer trains (a tape is
+  // recording and `w` requires a gradient), `w` is kept in the layout its op reads it in,
+  // `where()`, so that neither the weight nor its gradient and optimizer state are reordered per
+  // step. Otherwise (inference, a frozen weight) the op reads a cached copy and `w` stays put.
+  static void keep_in_compute_layout(Variable& w, const std::function<Layout()>& where);
   // The weights to apply at the end of build (Keras's `weights=` argument).
   void set_initial_weights(std::vector<Tensor> weights) { initial_weights_ = std::move(weights); }
   void set_activity_regularizer(std::optional<L1L2Regularizer> r) { activity_regularizer_ = r; }
-  const std::optional<L1L2Regularizer>& activity_regularizer() const { return activity_regularizer_; }
+  const std::optional<L1L2Regularizer>& activity_regularizer() const {
+    return activity_regularizer_;
+  }
   // Sets the construction-time input shape from Keras-style arguments (without the batch).
   void set_input_shape(const Shape& shape_without_batch);
 

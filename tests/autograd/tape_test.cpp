@@ -196,14 +196,72 @@ TEST(Variable, LayoutCopyIsKeptUntilTheValueChanges) {
   Variable w(Tensor::random_uniform({16, 16, 3, 3}), true, "kernel");
   const dnnl::memory::desc blocked({16, 16, 3, 3}, dnnl::memory::data_type::f32,
                                    dnnl::memory::format_tag::OIhw16i16o);
-  const Tensor first = w.value_in(blocked, {});
-  const Tensor again = w.value_in(blocked, {});
+  const Tensor first = w.value_in({blocked, {}});
+  const Tensor again = w.value_in({blocked, {}});
   EXPECT_EQ(first.buffer(), again.buffer());  // no second reorder
   EXPECT_EQ(first.to_vector(), w.value().to_vector());
   w.mark_modified();  // an in-place update happened
-  EXPECT_NE(w.value_in(blocked, {}).buffer(), first.buffer());
+  EXPECT_NE(w.value_in({blocked, {}}).buffer(), first.buffer());
   w.set_value(Tensor::zeros({16, 16, 3, 3}));
-  EXPECT_EQ(w.value_in(blocked, {}).to_vector(), std::vector<float>(16 * 16 * 9, 0.f));
+  EXPECT_EQ(w.value_in({blocked, {}}).to_vector(), std::vector<float>(16 * 16 * 9, 0.f));
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// The version counter (autograd/variable.h): an in-place write between recording and backward.
+TEST(Variable, MarkModifiedCountsInPlaceWritesAndSetValueDoesNot) {
+  Variable w(Tensor::ones({4}), true, "w");
+  EXPECT_EQ(w.version(), 0u);
+  w.mark_modified();
+  w.mark_modified();
+  EXPECT_EQ(w.version(), 2u);
+  w.set_value(Tensor::zeros({4}));  // a new buffer: what ops saved is intact
+  EXPECT_EQ(w.version(), 2u);
+}
+
+TEST(Tape, PersistentTapeReusedAfterAnOptimizerUpdateIsAGradientError) {
+  // A convolution saves its kernel; SGD then updates the kernel in place.
+  layers::Convolution2D conv(2, 3, 3, layers::Convolution2DOptions{.name = "conv_v"});
+  Variable x(Tensor::random_uniform({1, 5, 5, 1}), true);
+  Tape tape(/*persistent=*/true);
+  Variable loss = sum(conv(x));
+  const std::vector<Variable> weights = conv.trainable_weights();
+  const std::vector<Tensor> g1 = tape.gradient(loss, weights);
+  optimizers::SGD sgd({.lr = 0.1f});
+  sgd.apply(g1, weights);
+  EXPECT_THROW_MSG(tape.gradient(loss, weights), GradientError, "'convolution'");
+  EXPECT_THROW_MSG(tape.gradient(loss, weights), GradientError, "'conv_v_W'");
+  EXPECT_THROW_MSG(tape.gradient(loss, weights), GradientError, "modified in place");
+}
+
+TEST(Tape, AnOpThatDoesNotReadAnInputIgnoresItsInPlaceUpdate) {
+  // add's backward reads no input value: an update of b leaves its gradient right.
+  Variable a = param({1.f, 2.f});
+  Variable b = param({3.f, 4.f}, "b");
+  Tape tape(/*persistent=*/true);
+  Variable y = sum(a + b);
+  (void)tape.gradient(y, {a, b});
+  b.mark_modified();
+  const std::vector<Tensor> g = tape.gradient(y, {a, b});
+  EXPECT_EQ(g[1].to_vector(), (std::vector<float>{1.f, 1.f}));
+}
+
+TEST(Tape, GradientBeforeTheUpdateIsUnaffected) {
+  // The normal loop: record, gradient, update; the next step records again.
+  Variable w = param({2.f}, "w");
+  Variable x = param({3.f});
+  for (int step = 0; step < 2; ++step) {
+    Tape tape;
+    Variable y = sum(w * x);
+    const Tensor g = tape.gradient(y, w);
+    EXPECT_FLOAT_EQ(g.item(), 3.f);
+    optimizers::SGD({.lr = 0.5f}).apply({g}, {w});
+  }
+  EXPECT_FLOAT_EQ(w.item(), 2.f - 2 * 0.5f * 3.f);
 }
 
 }  // namespace

@@ -245,3 +245,47 @@ TEST(ConstraintConformance, NonNeg) { run_case("con_nonneg", "nonneg", Config::o
 
 }  // namespace
 }  // namespace keel::constraints
+
+namespace keel::constraints {
+namespace {
+
+// A tf Convolution2D kernel (3, 3, C, F) held as the blocked OIhw16i16o of its convolution:
+// oneDNN dims {F, C, 3, 3} with axes {3, 2, 0, 1}.
+Tensor blocked_kernel(std::int64_t c, std::int64_t f) {
+  const Tensor plain = Tensor::random_uniform({3, 3, c, f}, -1.f, 1.f);
+  const dnnl::memory::desc md({f, c, 3, 3}, dnnl::memory::data_type::f32,
+                              dnnl::memory::format_tag::OIhw16i16o);
+  return plain.to_layout(md, {3, 2, 0, 1});
+}
+
+TEST(Constraint, ProjectsABlockedKernelInItsOwnLayout) {
+  for (const Constraint& c : {maxnorm(0.5f, {0, 1, 2}), unitnorm({0, 1, 2}), nonneg(),
+                              maxnorm(1.f, {3}), unitnorm({0, 3})}) {
+    for (auto [cin, fout] : {std::pair<std::int64_t, std::int64_t>{3, 20}, {16, 16}, {5, 33}}) {
+      Tensor w = blocked_kernel(cin, fout);
+      const Tensor plain = w.to_plain();
+      const auto desc_before = w.desc();
+      const auto buffer_before = w.buffer();
+      c.project(w);
+      EXPECT_EQ(w.desc(), desc_before) << c.name();  // no reorder: the layout is kept
+      EXPECT_EQ(w.buffer(), buffer_before) << c.name();
+      const std::vector<float> got = w.to_vector();
+      const std::vector<float> want = c.apply(plain).to_vector();
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t i = 0; i < got.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], 1e-6f * (1.f + std::abs(want[i]))) << c.name() << " at " << i;
+    }
+  }
+}
+
+TEST(Constraint, BlockedProjectionMatchesTheKerasFormula) {
+  Tensor w = blocked_kernel(3, 20);
+  const Tensor plain = w.to_plain();
+  maxnorm(0.5f, {0, 1, 2}).project(w);
+  const std::vector<float> want = reference(plain, {0, 1, 2}, /*unit=*/false, 0.5);
+  const std::vector<float> got = w.to_vector();
+  for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-6f);
+}
+
+}  // namespace
+}  // namespace keel::constraints

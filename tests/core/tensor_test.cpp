@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <keel/core/error.h>
+#include <keel/core/layout_walk.h>
 #include <keel/core/random.h>
 #include <keel/core/tensor.h>
 
@@ -359,6 +360,63 @@ TEST_F(AxisMappedTensor, FillOfNchwHeldTensorFillsEveryElement) {
   Tensor q = view.to_desc(memory::desc({N, C, H, W}, f32, Tag::nchw));
   q.fill(-3.f);
   EXPECT_EQ(q.to_vector(), std::vector<float>(values.size(), -3.f));
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// A logical axis named twice splits into two descriptor dims (outer, inner): the Keras grouped
+// kernel (kh, kw, C/G, F) as oneDNN's {G, F/G, C/G, kh, kw}.
+TEST(TensorAxes, ASplitAxisViewsTheKerasKernelAsGroupedWeights) {
+  const std::int64_t kh = 2, kw = 3, cg = 2, f = 6, groups = 3;
+  std::vector<float> v(static_cast<std::size_t>(kh * kw * cg * f));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
+  const Tensor w = Tensor::from_data({kh, kw, cg, f}, v);
+  const dnnl::memory::dims dims{groups, f / groups, cg, kh, kw};
+  const dnnl::memory::desc goihw(dims, dnnl::memory::data_type::f32,
+                                 dnnl::memory::format_tag::goihw);
+  const Tensor grouped = w.to_layout(goihw, {3, 3, 2, 0, 1});
+  const float* p = static_cast<const float*>(grouped.buffer().get());
+  // goihw element (g, o, i, h, x) is Keras element (h, x, i, g * F/G + o).
+  for (std::int64_t g = 0; g < groups; ++g)
+    for (std::int64_t o = 0; o < f / groups; ++o)
+      for (std::int64_t i = 0; i < cg; ++i)
+        for (std::int64_t h = 0; h < kh; ++h)
+          for (std::int64_t x = 0; x < kw; ++x) {
+            const std::int64_t keras = ((h * kw + x) * cg + i) * f + g * (f / groups) + o;
+            const std::int64_t mem = (((g * (f / groups) + o) * cg + i) * kh + h) * kw + x;
+            ASSERT_EQ(p[mem], v[static_cast<std::size_t>(keras)]);
+          }
+  EXPECT_EQ(grouped.to_plain().to_vector(), v);  // and back to Keras layout
+  EXPECT_THROW_MSG(plain_view_desc(w.shape(), {3, 3, 2, 0, 1}, {4, 2, 2, 2, 3}), ShapeError,
+                   "do not multiply to 6");
+}
+
+TEST(LayoutWalk, GroupsOfABlockedLayoutAreItsKeptIndices) {
+  // OIhw16i16o with O = 20, I = 3 (both padded to 32 / 16): group = O index.
+  const dnnl::memory::desc md({20, 3, 2, 2}, dnnl::memory::data_type::f32,
+                              dnnl::memory::format_tag::OIhw16i16o);
+  const LayoutWalk walk(md, {true, false, false, false});
+  EXPECT_EQ(walk.groups(), 32);  // padded O
+  // Each element holds its O index + 1; the padding holds 0. Per group, the sum is 12 (O + 1).
+  Tensor plain = Tensor::empty({20, 3, 2, 2});
+  for (std::int64_t o = 0; o < 20; ++o)
+    for (std::int64_t i = 0; i < 12; ++i) plain.data()[o * 12 + i] = static_cast<float>(o + 1);
+  const Tensor t = plain.to_desc(md);
+  const float* p = static_cast<const float*>(t.buffer().get());
+  std::vector<double> sums(32, 0.0);
+  std::int64_t visited = 0;
+  walk.for_each_run([&](std::int64_t off, std::int64_t n, std::int64_t g, std::int64_t step) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      sums[static_cast<std::size_t>(g + j * step)] += p[off + j];
+      ++visited;
+    }
+  });
+  for (std::int64_t o = 0; o < 32; ++o) EXPECT_EQ(sums[o], o < 20 ? 12.0 * (o + 1) : 0.0) << o;
+  EXPECT_EQ(visited, static_cast<std::int64_t>(md.get_size() / sizeof(float)));
 }
 
 }  // namespace

@@ -421,9 +421,9 @@ TEST(OptimizerConstraints, AppliedToTheUpdatedValue) {
   Variable w(Tensor::from_data(Shape{3}, {0.05f, 1.f, -0.5f}), true, "w");
   std::vector<float> seen;
   const constraints::Constraint nonneg = constraints::nonneg();
-  w.set_constraint([&seen, nonneg](const Tensor& t) {
+  w.set_constraint([&seen, nonneg](Tensor& t) {
     seen = t.to_vector();
-    return nonneg.apply(t);
+    nonneg.project(t);
   });
   SGD opt({.lr = 0.1f});
   opt.apply({Tensor::ones(Shape{3})}, {w});
