@@ -7,6 +7,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 
 namespace keel {
@@ -19,8 +20,8 @@ enum class SaveFor { input, output };
 
 // y = f(x) with oneDNN algorithm `fwd`; its backward runs `bwd` on the saved input or output
 // (the *_use_dst_for_bwd algorithms let an op keep y and drop x).
-Variable eltwise_op(const char* name, algorithm fwd, algorithm bwd, SaveFor save,
-                    const Variable& x, float alpha = 0.f, float beta = 0.f) {
+Variable eltwise_op(const char* name, algorithm fwd, algorithm bwd, SaveFor save, const Variable& x,
+                    float alpha = 0.f, float beta = 0.f) {
   Tensor y = ops::eltwise(fwd, x.value(), alpha, beta);
   const Tensor saved = save == SaveFor::output ? y : x.value();
   return record(name, std::move(y), {x},
@@ -48,8 +49,8 @@ Variable sqrt(const Variable& x) {
 }
 
 Variable square(const Variable& x) {
-  return eltwise_op("square", algorithm::eltwise_square, algorithm::eltwise_square,
-                    SaveFor::input, x);
+  return eltwise_op("square", algorithm::eltwise_square, algorithm::eltwise_square, SaveFor::input,
+                    x);
 }
 
 Variable abs(const Variable& x) {
@@ -57,16 +58,16 @@ Variable abs(const Variable& x) {
 }
 
 Variable pow(const Variable& x, float exponent) {
-  return eltwise_op("pow", algorithm::eltwise_pow, algorithm::eltwise_pow, SaveFor::input, x,
-                    1.f, exponent);
+  return eltwise_op("pow", algorithm::eltwise_pow, algorithm::eltwise_pow, SaveFor::input, x, 1.f,
+                    exponent);
 }
 
 Variable clip(const Variable& x, float lo, float hi) {
   if (lo > hi)
     throw ValueError("clip: lo " + std::to_string(lo) + " is greater than hi " +
                      std::to_string(hi) + ", expected lo <= hi");
-  return eltwise_op("clip", algorithm::eltwise_clip_v2,
-                    algorithm::eltwise_clip_v2_use_dst_for_bwd, SaveFor::output, x, lo, hi);
+  return eltwise_op("clip", algorithm::eltwise_clip_v2, algorithm::eltwise_clip_v2_use_dst_for_bwd,
+                    SaveFor::output, x, lo, hi);
 }
 
 Variable linear(const Variable& x) { return x; }
@@ -139,17 +140,17 @@ constexpr std::array<NamedActivation, 10> kActivations = {{
 const NamedActivation& find_activation(std::string_view name, std::string_view who) {
   for (const auto& a : kActivations)
     if (a.name == name) return a;
-  std::string known;
-  for (const auto& a : kActivations)
-    if (!a.name.empty()) known += (known.empty() ? "" : ", ") + std::string(a.name);
-  throw ValueError(std::string(who) + ": activation '" + std::string(name) + "' is not one of " +
-                   known);
+  throw ValueError(fmt::str(who, ": activation ", fmt::quoted(name), " is not one of ",
+                            fmt::list(activation_names())));
 }
 
 }  // namespace
 
-void check_activation_name(std::string_view name, std::string_view who) {
-  (void)find_activation(name, who);
+std::vector<std::string> activation_names() {
+  std::vector<std::string> out;
+  for (const auto& a : kActivations)
+    if (!a.name.empty()) out.emplace_back(a.name);
+  return out;
 }
 
 Variable activation(std::string_view name, const Variable& x) {

@@ -64,7 +64,7 @@ Variable tanh(const Variable& x);
 Variable sigmoid(const Variable& x);
 Variable hard_sigmoid(const Variable& x);  // clip(0.2 x + 0.5, 0, 1)
 Variable softplus(const Variable& x);
-Variable softsign(const Variable& x);      // x / (1 + |x|)
+Variable softsign(const Variable& x);  // x / (1 + |x|)
 Variable elu(const Variable& x, float alpha = 1.f);
 // Over the last axis (rank >= 1).
 Variable softmax(const Variable& x);
@@ -72,8 +72,8 @@ Variable softmax(const Variable& x);
 // An activation by its Keras name ("" and "linear" are the identity); ValueError listing the
 // known names otherwise.
 Variable activation(std::string_view name, const Variable& x);
-// Throws the same ValueError as activation() for an unknown name; `who` prefixes the message.
-void check_activation_name(std::string_view name, std::string_view who);
+// The Keras activation names activation() knows, in Keras's order.
+std::vector<std::string> activation_names();
 
 // --- products and reductions -----------------------------------------------------------------
 // Matrix product over the last two axes (batch axes must match).

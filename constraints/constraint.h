@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "keel/core/json.h"
+#include "keel/core/kwargs.h"
 #include "keel/core/tensor.h"
 
 namespace keel::constraints {
@@ -78,3 +79,22 @@ Constraint constraint_from_config(const Config& j);
 Constraint constraint_from_factory(std::string_view name, const Config& args);
 
 }  // namespace keel::constraints
+
+namespace keel::kwargs {
+
+// A constraint in a config: its get_config() object (read: any form constraint_from_config
+// takes).
+template <>
+struct Codec<constraints::Constraint> {
+  static Config write(const constraints::Constraint& v) { return v.get_config(); }
+  static constraints::Constraint parse(const Config& j) {
+    return constraints::constraint_from_config(j);
+  }
+  static bool read(const Config& j, constraints::Constraint& out) {
+    out = parse(j);
+    return true;
+  }
+  static std::string expected() { return "a constraint config"; }
+};
+
+}  // namespace keel::kwargs

@@ -2,18 +2,6 @@
 
 namespace keel::fmt {
 
-std::string sizes(std::span<const std::int64_t> v) {
-  if (v.size() == 1) return std::to_string(v[0]);
-  return tuple(v);
-}
-
-std::string tuple(std::span<const std::int64_t> v) {
-  std::string out = "(";
-  out += list(v);
-  out += v.size() == 1 ? ",)" : ")";
-  return out;
-}
-
 std::string quoted(std::string_view s) { return str("'", s, "'"); }
 
 std::string repr(const Config& v) {

@@ -17,6 +17,7 @@
 #include <concepts>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,20 +67,32 @@ std::string str(const Args&... args) {
   return out;
 }
 
-// "3" for one size, "(2, 1)" for several: how a Keras size argument reads.
-std::string sizes(std::span<const std::int64_t> v);
-inline std::string sizes(std::initializer_list<std::int64_t> v) {
-  return sizes(std::span<const std::int64_t>(v.begin(), v.size()));
-}
-// A Python tuple: "(2, 1)", "(2,)", "()".
-std::string tuple(std::span<const std::int64_t> v);
-inline std::string tuple(std::initializer_list<std::int64_t> v) {
-  return tuple(std::span<const std::int64_t>(v.begin(), v.size()));
-}
-
 // The items joined with `sep`, each as str() writes it.
 template <class Range>
-std::string list(const Range& items, std::string_view sep = ", ") {
+std::string list(const Range& items, std::string_view sep = ", ");
+
+// A Python tuple: "(2, 1)", "(2,)", "()".
+template <class Range>
+std::string tuple(const Range& v) {
+  std::string out = "(";
+  out += list(v);
+  out += std::size(v) == 1 ? ",)" : ")";
+  return out;
+}
+inline std::string tuple(std::initializer_list<std::int64_t> v) {
+  return tuple(std::vector<std::int64_t>(v));
+}
+// "3" for one size, "(2, 1)" for several: how a Keras size argument reads.
+template <class Range>
+std::string sizes(const Range& v) {
+  return std::size(v) == 1 ? str(*std::begin(v)) : tuple(v);
+}
+inline std::string sizes(std::initializer_list<std::int64_t> v) {
+  return sizes(std::vector<std::int64_t>(v));
+}
+
+template <class Range>
+std::string list(const Range& items, std::string_view sep) {
   std::string out;
   bool first = true;
   for (const auto& item : items) {

@@ -41,26 +41,46 @@ namespace keel::layers {
 
 struct BatchNormalizationOptions {
   double epsilon = 1e-3;
-  int mode = 0;
+  int mode = 0;  // 0 feature-wise, 1 sample-wise, 2 feature-wise with batch statistics always
   int axis = -1;
   double momentum = 0.99;
   std::vector<Tensor> weights;
   Initializer beta_init = "zero";
   Initializer gamma_init = "one";
   std::optional<L1L2Regularizer> gamma_regularizer, beta_regularizer;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = BatchNormalizationOptions;
+    using kwargs::field;
+    kwargs::Rule<int> modes = [](int m) {
+      return m >= 0 && m <= 2 ? std::string()
+                              : "0 (feature-wise), 1 (sample-wise) or 2 (feature-wise, batch "
+                                "statistics in both phases)";
+    };
+    return std::tuple_cat(kwargs::fields(field("epsilon", &O::epsilon, kwargs::positive()),
+                                         field("mode", &O::mode, modes), field("axis", &O::axis),
+                                         field("momentum", &O::momentum, kwargs::in_range{0, 1}),
+                                         kwargs::runtime("weights", &O::weights),
+                                         // Keras 1.2.2's get_config() leaves the initializers out.
+                                         kwargs::read_only("beta_init", &O::beta_init),
+                                         kwargs::read_only("gamma_init", &O::gamma_init),
+                                         field("gamma_regularizer", &O::gamma_regularizer),
+                                         field("beta_regularizer", &O::beta_regularizer)),
+                          base_fields<O>());
+  }
 };
 
 class BatchNormalization : public Layer {
  public:
-  explicit BatchNormalization(const BatchNormalizationOptions& options = {});
+  using Options = BatchNormalizationOptions;
+  explicit BatchNormalization(Options options = {});
+  const Options& options() const { return o_; }
 
-  int mode() const { return options_.mode; }
-  int axis() const { return options_.axis; }
-  double epsilon() const { return options_.epsilon; }
-  double momentum() const { return options_.momentum; }
+  int mode() const { return o_.mode; }
+  int axis() const { return o_.axis; }
+  double epsilon() const { return o_.epsilon; }
+  double momentum() const { return o_.momentum; }
   // The weights by name (undefined before build).
   const Variable& gamma() const { return gamma_; }
   const Variable& beta() const { return beta_; }
@@ -71,14 +91,14 @@ class BatchNormalization : public Layer {
   Shape compute_output_shape(const Shape& input_shape) const override;
   void build_weights(const Shape& input_shape) override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
   int channel_axis(const Shape& input_shape) const;  // `axis` resolved; ShapeError if invalid
   Variable sample_wise(const Variable& x) const;     // mode 1
 
-  BatchNormalizationOptions options_;  // weights are consumed at construction
-  std::int64_t channels_ = 0;          // set by build
+  Options o_;
+  std::int64_t channels_ = 0;  // set by build
   Variable gamma_, beta_, running_mean_, running_std_;
 };
 

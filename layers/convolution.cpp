@@ -1,370 +1,279 @@
 #include "keel/layers/convolution.h"
 
+#include <utility>
+
 #include "keel/core/error.h"
-#include "keel/layers/config_reader.h"
+#include "keel/core/format.h"
 #include "keel/layers/factory.h"
 
 namespace keel::layers {
 
 namespace {
 
+BorderMode border_of(const std::string& mode) {
+  return parse_border_mode(mode, {BorderMode::valid, BorderMode::same, BorderMode::full}, "");
+}
+
+// What every convolution layer's options give the setup the same way.
+template <class O>
+ConvSetup common_setup(const O& o, int rank, DimOrdering ordering) {
+  ConvSetup s;
+  s.rank = rank;
+  s.nb_filter = o.nb_filter;
+  s.border = border_of(o.border_mode);
+  s.ordering = ordering;
+  s.init = o.init;
+  s.activation = o.activation;
+  s.bias = o.bias;
+  s.b_regularizer = o.b_regularizer;
+  s.b_constraint = o.b_constraint;
+  if constexpr (requires { o.W_regularizer; }) {
+    s.W_regularizer = o.W_regularizer;
+    s.W_constraint = o.W_constraint;
+  }
+  if constexpr (requires { o.groups; }) s.groups = o.groups;
+  s.rates.assign(static_cast<std::size_t>(rank), 1);
+  return s;
+}
+
+DimOrdering ordering_of(const std::string& resolved) {
+  return resolved == "th" ? DimOrdering::th : DimOrdering::tf;
+}
+
 // The 1D layers also take input_dim / input_length (sugar for input_shape).
 template <typename O>
 BaseOptions base_of_1d(const O& o) {
   BaseOptions b = base_options(o);
-  if (b.input_shape.rank() == 0 && o.input_dim > 0)
-    b.input_shape = Shape{o.input_length > 0 ? o.input_length : Shape::kUnknown, o.input_dim};
+  if (b.input_shape.rank() == 0 && o.input_dim)
+    b.input_shape = Shape{o.input_length.value_or(Shape::kUnknown), *o.input_dim};
   return b;
-}
-
-template <typename O>
-ConvParams common_params(const O& o, int rank) {
-  ConvParams p;
-  p.rank = rank;
-  p.init = o.init;
-  p.activation = o.activation;
-  p.border_mode = o.border_mode;
-  p.W_regularizer = o.W_regularizer;
-  p.b_regularizer = o.b_regularizer;
-  p.W_constraint = o.W_constraint;
-  p.b_constraint = o.b_constraint;
-  p.bias = o.bias;
-  p.rates.assign(static_cast<std::size_t>(rank), 1);
-  return p;
-}
-
-std::vector<std::int64_t> vec(const auto& a) { return {a.begin(), a.end()}; }
-
-template <typename O>
-void read_common(ConfigReader& r, O& o) {
-  o.init = r.get_string("init", "glorot_uniform");
-  o.activation = r.get_string("activation", "linear");
-  o.border_mode = r.get_string("border_mode", "valid");
-  o.activity_regularizer = r.get_regularizer("activity_regularizer");
-  o.b_regularizer = r.get_regularizer("b_regularizer");
-  o.b_constraint = r.get_constraint("b_constraint");
-  o.bias = r.get_bool("bias", true);
-  if constexpr (requires { o.W_regularizer; }) {
-    o.W_regularizer = r.get_regularizer("W_regularizer");
-    o.W_constraint = r.get_constraint("W_constraint");
-  }
-  r.read_base_into(o);
-}
-
-template <std::size_t N>
-std::array<std::int64_t, N> arr(const std::vector<std::int64_t>& v) {
-  std::array<std::int64_t, N> a{};
-  std::copy(v.begin(), v.end(), a.begin());
-  return a;
 }
 
 }  // namespace
 
-// --- Convolution1D / AtrousConvolution1D -----------------------------------------------------
+// --- the plain convolutions ------------------------------------------------------------------
 
-Convolution1D::Convolution1D(std::int64_t nb_filter, std::int64_t filter_length,
-                             const Convolution1DOptions& o)
-    : ConvBase("Convolution1D",
-               [&] {
-                 ConvParams p = common_params(o, 1);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {filter_length};
-                 p.kernel_names = {"filter_length"};
-                 p.strides = {o.subsample_length};
-                 p.strides_name = "subsample_length";
-                 p.channels_last_only = true;
-                 return p;
-               }(),
-               base_of_1d(o), o.weights, o.activity_regularizer) {}
+Convolution1D::Convolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options o)
+    : Convolution1D([&] {
+        o.nb_filter = nb_filter;
+        o.filter_length = filter_length;
+        return std::move(o);
+      }()) {}
 
-Config Convolution1D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["filter_length"] = params().kernel[0];
-  c["subsample_length"] = params().strides[0];
-  return c;
+Convolution1D::Convolution1D(Options o)
+    : ConvBase("Convolution1D", base_of_1d(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 1, DimOrdering::tf);
+  s.kernel = {o_.filter_length};
+  s.strides = {o_.subsample_length};
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
 }
 
 AtrousConvolution1D::AtrousConvolution1D(std::int64_t nb_filter, std::int64_t filter_length,
-                                         const AtrousConvolution1DOptions& o)
-    : ConvBase("AtrousConvolution1D",
-               [&] {
-                 ConvParams p = common_params(o, 1);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {filter_length};
-                 p.kernel_names = {"filter_length"};
-                 p.strides = {o.subsample_length};
-                 p.strides_name = "subsample_length";
-                 p.rates = {o.atrous_rate};
-                 p.channels_last_only = true;
-                 return p;
-               }(),
-               base_of_1d(o), o.weights, o.activity_regularizer) {}
+                                         Options o)
+    : AtrousConvolution1D([&] {
+        o.nb_filter = nb_filter;
+        o.filter_length = filter_length;
+        return std::move(o);
+      }()) {}
 
-Config AtrousConvolution1D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["filter_length"] = params().kernel[0];
-  c["subsample_length"] = params().strides[0];
-  c["atrous_rate"] = params().rates[0];
-  return c;
+AtrousConvolution1D::AtrousConvolution1D(Options o)
+    : ConvBase("AtrousConvolution1D", base_of_1d(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 1, DimOrdering::tf);
+  s.kernel = {o_.filter_length};
+  s.strides = {o_.subsample_length};
+  s.rates = {o_.atrous_rate};
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
 }
 
-// --- Convolution2D / AtrousConvolution2D / Deconvolution2D / SeparableConvolution2D ---------
-
 Convolution2D::Convolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                             const Convolution2DOptions& o)
-    : ConvBase("Convolution2D",
-               [&] {
-                 ConvParams p = common_params(o, 2);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {nb_row, nb_col};
-                 p.kernel_names = {"nb_row", "nb_col"};
-                 p.strides = vec(o.subsample);
-                 p.dim_ordering = o.dim_ordering;
-                 return p;
-               }(),
-               base_options(o), o.weights, o.activity_regularizer) {}
+                             Options o)
+    : Convolution2D([&] {
+        o.nb_filter = nb_filter;
+        o.nb_row = nb_row;
+        o.nb_col = nb_col;
+        return std::move(o);
+      }()) {}
 
-Config Convolution2D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["nb_row"] = params().kernel[0];
-  c["nb_col"] = params().kernel[1];
-  c["subsample"] = params().strides;
-  return c;
+Convolution2D::Convolution2D(Options o)
+    : ConvBase("Convolution2D", base_options(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
+  s.kernel = {o_.nb_row, o_.nb_col};
+  s.strides = o_.subsample.vec();
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
 }
 
 AtrousConvolution2D::AtrousConvolution2D(std::int64_t nb_filter, std::int64_t nb_row,
-                                         std::int64_t nb_col, const AtrousConvolution2DOptions& o)
-    : ConvBase("AtrousConvolution2D",
-               [&] {
-                 ConvParams p = common_params(o, 2);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {nb_row, nb_col};
-                 p.kernel_names = {"nb_row", "nb_col"};
-                 p.strides = vec(o.subsample);
-                 p.rates = vec(o.atrous_rate);
-                 p.dim_ordering = o.dim_ordering;
-                 return p;
-               }(),
-               base_options(o), o.weights, o.activity_regularizer) {}
+                                         std::int64_t nb_col, Options o)
+    : AtrousConvolution2D([&] {
+        o.nb_filter = nb_filter;
+        o.nb_row = nb_row;
+        o.nb_col = nb_col;
+        return std::move(o);
+      }()) {}
 
-Config AtrousConvolution2D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["nb_row"] = params().kernel[0];
-  c["nb_col"] = params().kernel[1];
-  c["subsample"] = params().strides;
-  c["atrous_rate"] = params().rates;
-  return c;
+AtrousConvolution2D::AtrousConvolution2D(Options o)
+    : ConvBase("AtrousConvolution2D", base_options(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
+  s.kernel = {o_.nb_row, o_.nb_col};
+  s.strides = o_.subsample.vec();
+  s.rates = o_.atrous_rate.vec();
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
 }
-
-Deconvolution2D::Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                                 const Deconvolution2DOptions& o)
-    : ConvBase("Deconvolution2D",
-               [&] {
-                 ConvParams p = common_params(o, 2);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {nb_row, nb_col};
-                 p.kernel_names = {"nb_row", "nb_col"};
-                 p.strides = vec(o.subsample);
-                 p.dim_ordering = o.dim_ordering;
-                 p.allowed_border_modes = {BorderMode::valid, BorderMode::same};
-                 p.transposed = true;
-                 p.output_shape = o.output_shape;
-                 return p;
-               }(),
-               base_options(o), o.weights, o.activity_regularizer) {}
-
-Config Deconvolution2D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["nb_row"] = params().kernel[0];
-  c["nb_col"] = params().kernel[1];
-  c["subsample"] = params().strides;
-  c["output_shape"] =
-      params().output_shape.rank() > 0 ? shape_to_config(params().output_shape) : Config(nullptr);
-  return c;
-}
-
-SeparableConvolution2D::SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row,
-                                               std::int64_t nb_col,
-                                               const SeparableConvolution2DOptions& o)
-    : ConvBase("SeparableConvolution2D",
-               [&] {
-                 ConvParams p;
-                 p.rank = 2;
-                 p.nb_filter = nb_filter;
-                 p.kernel = {nb_row, nb_col};
-                 p.kernel_names = {"nb_row", "nb_col"};
-                 p.strides = vec(o.subsample);
-                 p.rates = {1, 1};
-                 p.border_mode = o.border_mode;
-                 p.allowed_border_modes = {BorderMode::valid, BorderMode::same};
-                 p.dim_ordering = o.dim_ordering;
-                 p.init = o.init;
-                 p.activation = o.activation;
-                 p.bias = o.bias;
-                 p.separable = true;
-                 p.depth_multiplier = o.depth_multiplier;
-                 p.W_regularizer = o.depthwise_regularizer;
-                 p.W_constraint = o.depthwise_constraint;
-                 p.pointwise_regularizer = o.pointwise_regularizer;
-                 p.pointwise_constraint = o.pointwise_constraint;
-                 p.b_regularizer = o.b_regularizer;
-                 p.b_constraint = o.b_constraint;
-                 return p;
-               }(),
-               base_options(o), o.weights, o.activity_regularizer) {}
-
-Config SeparableConvolution2D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["nb_row"] = params().kernel[0];
-  c["nb_col"] = params().kernel[1];
-  c["subsample"] = params().strides;
-  c["depth_multiplier"] = params().depth_multiplier;
-  return c;
-}
-
-// --- Convolution3D ---------------------------------------------------------------------------
 
 Convolution3D::Convolution3D(std::int64_t nb_filter, std::int64_t kernel_dim1,
-                             std::int64_t kernel_dim2, std::int64_t kernel_dim3,
-                             const Convolution3DOptions& o)
-    : ConvBase("Convolution3D",
-               [&] {
-                 ConvParams p = common_params(o, 3);
-                 p.nb_filter = nb_filter;
-                 p.kernel = {kernel_dim1, kernel_dim2, kernel_dim3};
-                 p.kernel_names = {"kernel_dim1", "kernel_dim2", "kernel_dim3"};
-                 p.strides = vec(o.subsample);
-                 p.dim_ordering = o.dim_ordering;
-                 return p;
-               }(),
-               base_options(o), o.weights, o.activity_regularizer) {}
+                             std::int64_t kernel_dim2, std::int64_t kernel_dim3, Options o)
+    : Convolution3D([&] {
+        o.nb_filter = nb_filter;
+        o.kernel_dim1 = kernel_dim1;
+        o.kernel_dim2 = kernel_dim2;
+        o.kernel_dim3 = kernel_dim3;
+        return std::move(o);
+      }()) {}
 
-Config Convolution3D::layer_config() const {
-  Config c = common_config();
-  c["nb_filter"] = params().nb_filter;
-  c["kernel_dim1"] = params().kernel[0];
-  c["kernel_dim2"] = params().kernel[1];
-  c["kernel_dim3"] = params().kernel[2];
-  c["subsample"] = params().strides;
-  return c;
+Convolution3D::Convolution3D(Options o)
+    : ConvBase("Convolution3D", base_options(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 3, ordering_of(o_.dim_ordering));
+  s.kernel = {o_.kernel_dim1, o_.kernel_dim2, o_.kernel_dim3};
+  s.strides = o_.subsample.vec();
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
 }
 
-// --- from_config -----------------------------------------------------------------------------
+// --- Deconvolution2D ---------------------------------------------------------------------------
+
+Deconvolution2D::Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
+                                 Options o)
+    : Deconvolution2D([&] {
+        o.nb_filter = nb_filter;
+        o.nb_row = nb_row;
+        o.nb_col = nb_col;
+        return std::move(o);
+      }()) {}
+
+Deconvolution2D::Deconvolution2D(Options o)
+    : ConvBase("Deconvolution2D", base_options(o)), o_(std::move(o)) {
+  accept_options(o_);
+  const DimOrdering ordering = ordering_of(o_.dim_ordering);
+  if (o_.output_shape.rank() > 0) {
+    if (o_.output_shape.rank() != 4)
+      throw ValueError(
+          fmt::str(who(), "output_shape ", o_.output_shape, " must have 4 entries, batch first"));
+    const std::int64_t ch = o_.output_shape[ordering == DimOrdering::tf ? 3 : 1];
+    if (ch != o_.nb_filter && ch != Shape::kUnknown)
+      throw ValueError(fmt::str(who(), "output_shape ", o_.output_shape, " has ", ch,
+                                " channels, expected nb_filter = ", o_.nb_filter));
+  }
+  ConvSetup s = common_setup(o_, 2, ordering);
+  s.kernel = {o_.nb_row, o_.nb_col};
+  s.strides = o_.subsample.vec();
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
+}
+
+std::int64_t Deconvolution2D::output_length(int axis, std::int64_t length, const Shape& in) const {
+  const auto i = static_cast<std::size_t>(axis);
+  const std::int64_t k = setup().kernel[i], s = setup().strides[i];
+  const int first_spatial = dim_ordering() == DimOrdering::tf ? 1 : 2;
+  const std::int64_t o = o_.output_shape.rank() > 0
+                             ? o_.output_shape[first_spatial + axis]
+                             : deconv_default_output(length, k, border_mode(), s);
+  if (length != Shape::kUnknown && o != Shape::kUnknown) {
+    const LengthRange r = deconv_output_range(length, k, border_mode(), s);
+    if (o < r.lo || o > r.hi) {
+      std::vector<std::int64_t> legal;
+      for (std::int64_t v = r.lo; v <= r.hi; ++v) legal.push_back(v);
+      throw ValueError(fmt::str(who(), "output_shape ", o_.output_shape,
+                                " is impossible for input ", in, ": spatial axis ", axis,
+                                " of length ", length, " with kernel ", k, ", stride ", s,
+                                " and border_mode ", fmt::quoted(to_string(border_mode())),
+                                " can only give ", fmt::list(legal)));
+    }
+  }
+  return o;
+}
+
+ConvSpec Deconvolution2D::spec_for(const Shape& in, const Shape& out) const {
+  ConvSpec spec = ConvBase::spec_for(in, out);
+  spec.transposed = true;
+  const int first_spatial = dim_ordering() == DimOrdering::tf ? 1 : 2;
+  for (int i = 0; i < 2; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    const Padding pad = deconv_padding(in[first_spatial + i], out[first_spatial + i],
+                                       setup().kernel[u], border_mode(), setup().strides[u]);
+    spec.padding_l[u] = pad.before;
+    spec.padding_r[u] = pad.after;
+    spec.output_spatial.push_back(out[first_spatial + i]);
+  }
+  return spec;
+}
+
+// --- SeparableConvolution2D ----------------------------------------------------------------------
+
+SeparableConvolution2D::SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row,
+                                               std::int64_t nb_col, Options o)
+    : SeparableConvolution2D([&] {
+        o.nb_filter = nb_filter;
+        o.nb_row = nb_row;
+        o.nb_col = nb_col;
+        return std::move(o);
+      }()) {}
+
+SeparableConvolution2D::SeparableConvolution2D(Options o)
+    : ConvBase("SeparableConvolution2D", base_options(o)), o_(std::move(o)) {
+  accept_options(o_);
+  ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
+  s.kernel = {o_.nb_row, o_.nb_col};
+  s.strides = o_.subsample.vec();
+  configure(std::move(s), std::exchange(o_.weights, {}), o_.activity_regularizer);
+}
+
+void SeparableConvolution2D::build_kernels(std::int64_t c) {
+  const bool tf = dim_ordering() == DimOrdering::tf;
+  const std::int64_t dm = o_.depth_multiplier, f = o_.nb_filter;
+  const std::int64_t rows = o_.nb_row, cols = o_.nb_col;
+  const Shape dw = tf ? Shape{rows, cols, c, dm} : Shape{dm, c, rows, cols};
+  const Shape pw = tf ? Shape{1, 1, c * dm, f} : Shape{f, c * dm, 1, 1};
+  depthwise_ =
+      add_weight("depthwise_kernel", dw, o_.init, initializers::conv_fans(c, dm, rows * cols),
+                 o_.depthwise_regularizer, o_.depthwise_constraint);
+  pointwise_ = add_weight("pointwise_kernel", pw, o_.init, initializers::conv_fans(c * dm, f, 1),
+                          o_.pointwise_regularizer, o_.pointwise_constraint);
+}
+
+Variable SeparableConvolution2D::call(const Variable& x) {
+  const ConvSpec spec = spec_for(x.shape(), compute_output_shape(x.shape()));
+  const bool tf = dim_ordering() == DimOrdering::tf;
+  // Depthwise step: one group per input channel (C = 1 is one group), depth_multiplier outputs
+  // each: the grouped kernel {C, dm, 1, rows, cols}, no bias, no activation.
+  ConvSpec depthwise = spec;
+  depthwise.groups = in_channels();
+  depthwise.weight_axes = tf ? std::vector<int>{2, 3, -1, 0, 1} : std::vector<int>{1, 0, -1, 2, 3};
+  depthwise.activation = FusedActivation::none;
+  const Variable mid = run(x, depthwise_, Variable(), depthwise);
+  // Pointwise step: 1x1, stride 1, with the bias and the activation.
+  ConvSpec pointwise = spec;
+  pointwise.strides = {1, 1};
+  pointwise.dilations = {1, 1};
+  pointwise.padding_l = {0, 0};
+  pointwise.padding_r = {0, 0};
+  pointwise.weight_axes = tf ? std::vector<int>{3, 2, 0, 1} : std::vector<int>{0, 1, 2, 3};
+  return apply_activation(run(mid, pointwise_, bias(), pointwise));
+}
+
+// --- registration --------------------------------------------------------------------------------
 
 namespace {
-
-std::string who(const char* cls) { return std::string(cls) + ": "; }
-
-const bool registered_conv1d = register_layer(
-    "Convolution1D",
-    [](const Config& config) {
-      ConfigReader r(config, who("Convolution1D"));
-      Convolution1DOptions o;
-      read_common(r, o);
-      o.subsample_length = r.get_int("subsample_length", 1);
-      o.input_dim = r.get_int("input_dim", 0);
-      o.input_length = r.get_int("input_length", 0);
-      const auto nb_filter = r.get_int("nb_filter", 0), k = r.get_int("filter_length", 0);
-      r.finish();
-      return std::make_shared<Convolution1D>(nb_filter, k, o);
-    },
-    {"Conv1D"});
-
-const bool registered_atrous1d = register_layer(
-    "AtrousConvolution1D",
-    [](const Config& config) {
-      ConfigReader r(config, who("AtrousConvolution1D"));
-      AtrousConvolution1DOptions o;
-      read_common(r, o);
-      o.subsample_length = r.get_int("subsample_length", 1);
-      o.atrous_rate = r.get_int("atrous_rate", 1);
-      o.input_dim = r.get_int("input_dim", 0);
-      o.input_length = r.get_int("input_length", 0);
-      const auto nb_filter = r.get_int("nb_filter", 0), k = r.get_int("filter_length", 0);
-      r.finish();
-      return std::make_shared<AtrousConvolution1D>(nb_filter, k, o);
-    },
-    {"AtrousConv1D"});
-
-const bool registered_conv2d = register_layer(
-    "Convolution2D",
-    [](const Config& config) {
-      ConfigReader r(config, who("Convolution2D"));
-      Convolution2DOptions o;
-      read_common(r, o);
-      o.subsample = arr<2>(r.get_ints("subsample", 2, {1, 1}));
-      const auto f = r.get_int("nb_filter", 0), kr = r.get_int("nb_row", 0), kc = r.get_int("nb_col", 0);
-      r.finish();
-      return std::make_shared<Convolution2D>(f, kr, kc, o);
-    },
-    {"Conv2D"});
-
-const bool registered_atrous2d = register_layer(
-    "AtrousConvolution2D",
-    [](const Config& config) {
-      ConfigReader r(config, who("AtrousConvolution2D"));
-      AtrousConvolution2DOptions o;
-      read_common(r, o);
-      o.subsample = arr<2>(r.get_ints("subsample", 2, {1, 1}));
-      o.atrous_rate = arr<2>(r.get_ints("atrous_rate", 2, {1, 1}, /*int_ok=*/true));
-      const auto f = r.get_int("nb_filter", 0), kr = r.get_int("nb_row", 0), kc = r.get_int("nb_col", 0);
-      r.finish();
-      return std::make_shared<AtrousConvolution2D>(f, kr, kc, o);
-    },
-    {"AtrousConv2D"});
-
-const bool registered_deconv2d = register_layer(
-    "Deconvolution2D",
-    [](const Config& config) {
-      ConfigReader r(config, who("Deconvolution2D"));
-      Deconvolution2DOptions o;
-      read_common(r, o);
-      o.subsample = arr<2>(r.get_ints("subsample", 2, {1, 1}));
-      o.output_shape = r.get_shape("output_shape");
-      const auto f = r.get_int("nb_filter", 0), kr = r.get_int("nb_row", 0), kc = r.get_int("nb_col", 0);
-      r.finish();
-      return std::make_shared<Deconvolution2D>(f, kr, kc, o);
-    },
-    {"Deconv2D"});
-
-const bool registered_separable2d = register_layer(
-    "SeparableConvolution2D",
-    [](const Config& config) {
-      ConfigReader r(config, who("SeparableConvolution2D"));
-      SeparableConvolution2DOptions o;
-      read_common(r, o);
-      o.subsample = arr<2>(r.get_ints("subsample", 2, {1, 1}));
-      o.depth_multiplier = r.get_int("depth_multiplier", 1);
-      o.depthwise_regularizer = r.get_regularizer("depthwise_regularizer");
-      o.pointwise_regularizer = r.get_regularizer("pointwise_regularizer");
-      o.depthwise_constraint = r.get_constraint("depthwise_constraint");
-      o.pointwise_constraint = r.get_constraint("pointwise_constraint");
-      const auto f = r.get_int("nb_filter", 0), kr = r.get_int("nb_row", 0), kc = r.get_int("nb_col", 0);
-      r.finish();
-      return std::make_shared<SeparableConvolution2D>(f, kr, kc, o);
-    },
-    {"SeparableConv2D"});
-
-const bool registered_conv3d = register_layer(
-    "Convolution3D",
-    [](const Config& config) {
-      ConfigReader r(config, who("Convolution3D"));
-      Convolution3DOptions o;
-      read_common(r, o);
-      o.subsample = arr<3>(r.get_ints("subsample", 3, {1, 1, 1}));
-      const auto f = r.get_int("nb_filter", 0), k1 = r.get_int("kernel_dim1", 0),
-                 k2 = r.get_int("kernel_dim2", 0), k3 = r.get_int("kernel_dim3", 0);
-      r.finish();
-      return std::make_shared<Convolution3D>(f, k1, k2, k3, o);
-    },
-    {"Conv3D"});
-
+const bool registered =
+    register_layer_class<Convolution1D>("Convolution1D", {"Conv1D"}) &&
+    register_layer_class<AtrousConvolution1D>("AtrousConvolution1D", {"AtrousConv1D"}) &&
+    register_layer_class<Convolution2D>("Convolution2D", {"Conv2D"}) &&
+    register_layer_class<AtrousConvolution2D>("AtrousConvolution2D", {"AtrousConv2D"}) &&
+    register_layer_class<Convolution3D>("Convolution3D", {"Conv3D"}) &&
+    register_layer_class<Deconvolution2D>("Deconvolution2D", {"Deconv2D"}) &&
+    register_layer_class<SeparableConvolution2D>("SeparableConvolution2D", {"SeparableConv2D"});
 }  // namespace
 
 }  // namespace keel::layers

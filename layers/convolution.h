@@ -3,26 +3,50 @@
 // Keras's aliases (Conv1D, AtrousConv1D, Conv2D, AtrousConv2D, Conv3D, Deconv2D,
 // SeparableConv2D).
 //
-// Arguments are Keras's, with Keras's names and defaults; the options structs list them in the
-// order of the Keras signatures (designated initializers must follow that order):
+// Each layer's arguments are its options struct, in the order of the Keras signature: the
+// positional ones first (the constructor sets them), then the keywords with Keras's defaults,
+// then the base options (layers/layer_options.h). The struct's table fields() is the one place
+// an argument's Keras name and rule are written; it drives validation, get_config() and
+// from_config:
 //   keel::layers::Convolution2D conv(64, 3, 3, {.activation = "relu", .border_mode = "same",
 //                                               .input_shape = {28, 28, 1}});
-// Semantics are those of the TensorFlow backend (cross-correlation, 'same' with the odd extra
-// zero at the end), and where Keras 1 was limited keel goes further, deliberately:
-//  - 'full' works for every plain and atrous convolution (k_eff - 1 zeros on both sides; Keras
-//    1 needed Theano, which also flipped the kernel — keel does not);
-//  - dilation works together with strides, and atrous rates may differ per axis;
-//  - SeparableConvolution2D works in both dim_orderings;
+// The arguments the layers share mean the same everywhere:
+//   init          an initializer name or callable (layers/initializers.h); fans use every spatial
+//                 kernel axis (Keras 1.2.2 got Convolution1D and tf-ordered Convolution3D wrong)
+//   activation    a Keras activation name; relu, tanh, sigmoid and elu fuse into the primitive
+//   weights       initial weights in Keras order and layout (get_weights()), applied at build
+//   border_mode   'valid', 'same' (TF: the odd extra zero at the end) or 'full' (k_eff - 1 zeros
+//                 on both sides; Keras 1 needed Theano, which also flipped the kernel — keel
+//                 does not: every convolution here is a cross-correlation)
+//   subsample     strides, one per spatial axis (subsample_length in 1D), every entry >= 1
+//   atrous_rate   dilation per spatial axis; keel allows it with strides and per-axis rates
+//   dim_ordering  'tf' (channels last), 'th' (channels first) or 'default'
+//                 (keel::default_dim_ordering()); the 1D layers are always (batch, steps, C)
+//   W_regularizer, b_regularizer, activity_regularizer: penalties (regularizers/)
+//   W_constraint, b_constraint: projections after each update (constraints/)
+//   bias          whether the layer has a bias
+//   groups        (keel extension, plain convolutions) G groups: input and output channels
+//                 split into G blocks, block g of the output seeing block g of the input only;
+//                 C and nb_filter must divide by G; the kernel is (..., C/G, nb_filter) in
+//                 Keras's layout and its fans are those of that kernel shape. Default 1.
+//
+// Kernels (Keras layouts): 1D (filter_length, 1, C/G, F); 2D tf (rows, cols, C/G, F), th
+// (F, C/G, rows, cols); 3D tf (d1, d2, d3, C/G, F), th (F, C/G, d1, d2, d3). Deconvolution2D has
+// Convolution2D's kernel shape (C the input's channels, F = nb_filter the output's).
+// SeparableConvolution2D: depthwise tf (rows, cols, C, depth_multiplier), th
+// (depth_multiplier, C, rows, cols); pointwise tf (1, 1, C * dm, F), th (F, C * dm, 1, 1).
+//
+// Deliberate deviations from Keras 1, beyond 'full', dilation with strides and groups:
 //  - Deconvolution2D's output_shape is optional (keel computes (I-1)s + k for 'valid' and I s
 //    for 'same'); when given it is checked against the input and an impossible one is a
-//    ValueError listing the possible sizes;
-//  - initializer fans use every spatial kernel axis (Keras 1.2.2 got Convolution1D and
-//    tf-ordered Convolution3D wrong).
-// Errors (ValueError / ShapeError) name the layer, the argument, the value and what was expected;
-// configuration errors are raised at construction, input errors at build, before any compute.
+//    ValueError listing the possible sizes (the TF and Theano backends of Keras 1 differed);
+//  - SeparableConvolution2D works in both dim_orderings and its config keeps
+//    pointwise_regularizer (Keras 1.2.2 wrote the depthwise one there).
+// Errors (ValueError / ShapeError) name the layer, the argument, the value and what was
+// expected; configuration errors are raised at construction, input errors at build, before any
+// compute.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,7 +56,26 @@
 
 namespace keel::layers {
 
+// The table rows every convolution layer shares (the members each options struct declares).
+template <class O>
+auto conv_common_fields() {
+  using kwargs::field;
+  return kwargs::fields(
+      field("init", &O::init), field("activation", &O::activation, activation_rule()),
+      kwargs::runtime("weights", &O::weights), field("b_regularizer", &O::b_regularizer),
+      field("activity_regularizer", &O::activity_regularizer),
+      field("b_constraint", &O::b_constraint), field("bias", &O::bias));
+}
+// The kernel's penalty rows (SeparableConvolution2D has two kernels and names them otherwise).
+template <class O>
+auto kernel_penalty_fields() {
+  return kwargs::fields(kwargs::field("W_regularizer", &O::W_regularizer),
+                        kwargs::field("W_constraint", &O::W_constraint));
+}
+
 struct Convolution1DOptions {
+  std::int64_t nb_filter = 0;      // positional
+  std::int64_t filter_length = 0;  // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
@@ -41,14 +84,31 @@ struct Convolution1DOptions {
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  std::int64_t input_dim = 0;     // 0 = not given
-  std::int64_t input_length = 0;  // 0 = None
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  std::optional<std::int64_t> input_dim;     // sugar: input_shape (input_length, input_dim)
+  std::optional<std::int64_t> input_length;  // None: any length
+  std::int64_t groups = 1;                   // keel extension
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = Convolution1DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+            kwargs::required("filter_length", &O::filter_length, kwargs::positive()),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
+            field("subsample_length", &O::subsample_length, kwargs::positive()),
+            field("input_dim", &O::input_dim, kwargs::if_given<std::int64_t>(kwargs::positive())),
+            field("input_length", &O::input_length,
+                  kwargs::if_given<std::int64_t>(kwargs::positive())),
+            field("groups", &O::groups, kwargs::positive())),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
 
 struct AtrousConvolution1DOptions {
+  std::int64_t nb_filter = 0;      // positional
+  std::int64_t filter_length = 0;  // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
@@ -58,146 +118,309 @@ struct AtrousConvolution1DOptions {
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  std::int64_t input_dim = 0;
-  std::int64_t input_length = 0;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  std::optional<std::int64_t> input_dim;
+  std::optional<std::int64_t> input_length;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = AtrousConvolution1DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+            kwargs::required("filter_length", &O::filter_length, kwargs::positive()),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
+            field("subsample_length", &O::subsample_length, kwargs::positive()),
+            field("atrous_rate", &O::atrous_rate, kwargs::positive()),
+            field("input_dim", &O::input_dim, kwargs::if_given<std::int64_t>(kwargs::positive())),
+            field("input_length", &O::input_length,
+                  kwargs::if_given<std::int64_t>(kwargs::positive()))),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
 
 struct Convolution2DOptions {
+  std::int64_t nb_filter = 0;  // positional
+  std::int64_t nb_row = 0;     // positional
+  std::int64_t nb_col = 0;     // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
   std::string border_mode = "valid";
-  std::array<std::int64_t, 2> subsample{1, 1};
+  kwargs::Ints<2> subsample{1, 1};
   std::string dim_ordering = "default";
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  std::int64_t groups = 1;  // keel extension
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = Convolution2DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+            kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
+            kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
+            field("subsample", &O::subsample, kwargs::positive()),
+            field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
+            field("groups", &O::groups, kwargs::positive())),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
 
 struct AtrousConvolution2DOptions {
+  std::int64_t nb_filter = 0;  // positional
+  std::int64_t nb_row = 0;     // positional
+  std::int64_t nb_col = 0;     // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
   std::string border_mode = "valid";
-  std::array<std::int64_t, 2> subsample{1, 1};
-  std::array<std::int64_t, 2> atrous_rate{1, 1};
+  kwargs::Ints<2> subsample{1, 1};
+  kwargs::Ints<2> atrous_rate{1, 1};
   std::string dim_ordering = "default";
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = AtrousConvolution2DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+            kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
+            kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
+            field("subsample", &O::subsample, kwargs::positive()),
+            field("atrous_rate", &O::atrous_rate, kwargs::positive()),
+            field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
 
 struct Deconvolution2DOptions {
-  Shape output_shape;  // (None, rows, cols, nb_filter) tf / (None, nb_filter, rows, cols) th
+  std::int64_t nb_filter = 0;  // positional
+  std::int64_t nb_row = 0;     // positional
+  std::int64_t nb_col = 0;     // positional
+  // (None, rows, cols, nb_filter) tf / (None, nb_filter, rows, cols) th, batch first; rank 0 =
+  // computed by keel. Keras 1 required it (and its TF and Theano backends read it differently).
+  Shape output_shape;
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
   std::string border_mode = "valid";
-  std::array<std::int64_t, 2> subsample{1, 1};
+  kwargs::Ints<2> subsample{1, 1};
   std::string dim_ordering = "default";
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = Deconvolution2DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+                       kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
+                       kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
+                       field("output_shape", &O::output_shape),
+                       field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
+                       field("subsample", &O::subsample, kwargs::positive()),
+                       field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
 
 struct SeparableConvolution2DOptions {
+  std::int64_t nb_filter = 0;  // positional
+  std::int64_t nb_row = 0;     // positional
+  std::int64_t nb_col = 0;     // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
   std::string border_mode = "valid";
-  std::array<std::int64_t, 2> subsample{1, 1};
-  std::int64_t depth_multiplier = 1;
+  kwargs::Ints<2> subsample{1, 1};
+  std::int64_t depth_multiplier = 1;  // depthwise outputs per input channel
   std::string dim_ordering = "default";
   std::optional<L1L2Regularizer> depthwise_regularizer, pointwise_regularizer, b_regularizer,
       activity_regularizer;
   std::optional<Constraint> depthwise_constraint, pointwise_constraint, b_constraint;
   bool bias = true;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = SeparableConvolution2DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+                       kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
+                       kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
+                       field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
+                       field("subsample", &O::subsample, kwargs::positive()),
+                       field("depth_multiplier", &O::depth_multiplier, kwargs::positive()),
+                       field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
+                       field("depthwise_regularizer", &O::depthwise_regularizer),
+                       field("pointwise_regularizer", &O::pointwise_regularizer),
+                       field("depthwise_constraint", &O::depthwise_constraint),
+                       field("pointwise_constraint", &O::pointwise_constraint)),
+        conv_common_fields<O>(), base_fields<O>());
+  }
 };
 
 struct Convolution3DOptions {
+  std::int64_t nb_filter = 0;    // positional
+  std::int64_t kernel_dim1 = 0;  // positional
+  std::int64_t kernel_dim2 = 0;  // positional
+  std::int64_t kernel_dim3 = 0;  // positional
   Initializer init = "glorot_uniform";
   std::string activation = "linear";
   std::vector<Tensor> weights;
   std::string border_mode = "valid";
-  std::array<std::int64_t, 3> subsample{1, 1, 1};
+  kwargs::Ints<3> subsample{1, 1, 1};
   std::string dim_ordering = "default";
   std::optional<L1L2Regularizer> W_regularizer, b_regularizer, activity_regularizer;
   std::optional<Constraint> W_constraint, b_constraint;
   bool bias = true;
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  std::int64_t groups = 1;  // keel extension
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = Convolution3DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+            kwargs::required("kernel_dim1", &O::kernel_dim1, kwargs::positive()),
+            kwargs::required("kernel_dim2", &O::kernel_dim2, kwargs::positive()),
+            kwargs::required("kernel_dim3", &O::kernel_dim3, kwargs::positive()),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
+            field("subsample", &O::subsample, kwargs::positive()),
+            field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
+            field("groups", &O::groups, kwargs::positive())),
+        conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
+  }
 };
+
+// --- the layers --------------------------------------------------------------------------------
+// Each has a positional constructor (Keras's call) and one from its options alone (from_config);
+// options() returns them resolved ('default' dim_ordering replaced, positionals set).
 
 class Convolution1D : public ConvBase {
  public:
-  Convolution1D(std::int64_t nb_filter, std::int64_t filter_length,
-                const Convolution1DOptions& options = {});
+  using Options = Convolution1DOptions;
+  Convolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options options = {});
+  explicit Convolution1D(Options options);
+  const Options& options() const { return o_; }
+
  protected:
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
 class AtrousConvolution1D : public ConvBase {
  public:
-  AtrousConvolution1D(std::int64_t nb_filter, std::int64_t filter_length,
-                      const AtrousConvolution1DOptions& options = {});
+  using Options = AtrousConvolution1DOptions;
+  AtrousConvolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options options = {});
+  explicit AtrousConvolution1D(Options options);
+  const Options& options() const { return o_; }
+
  protected:
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
 class Convolution2D : public ConvBase {
  public:
+  using Options = Convolution2DOptions;
   Convolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                const Convolution2DOptions& options = {});
+                Options options = {});
+  explicit Convolution2D(Options options);
+  const Options& options() const { return o_; }
+
  protected:
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
 class AtrousConvolution2D : public ConvBase {
  public:
+  using Options = AtrousConvolution2DOptions;
   AtrousConvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                      const AtrousConvolution2DOptions& options = {});
- protected:
-  Config layer_config() const override;
-};
+                      Options options = {});
+  explicit AtrousConvolution2D(Options options);
+  const Options& options() const { return o_; }
 
-class Deconvolution2D : public ConvBase {
- public:
-  Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                  const Deconvolution2DOptions& options = {});
  protected:
-  Config layer_config() const override;
-};
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
-class SeparableConvolution2D : public ConvBase {
- public:
-  SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
-                         const SeparableConvolution2DOptions& options = {});
- protected:
-  Config layer_config() const override;
+ private:
+  Options o_;
 };
 
 class Convolution3D : public ConvBase {
  public:
+  using Options = Convolution3DOptions;
   Convolution3D(std::int64_t nb_filter, std::int64_t kernel_dim1, std::int64_t kernel_dim2,
-                std::int64_t kernel_dim3, const Convolution3DOptions& options = {});
+                std::int64_t kernel_dim3, Options options = {});
+  explicit Convolution3D(Options options);
+  const Options& options() const { return o_; }
+
  protected:
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
+};
+
+// TF conv2d_transpose on oneDNN's deconvolution: output lengths [(I-1)s + 1, I s] for 'same',
+// [(I-1)s + k, (I-1)s + k + s - 1] for 'valid'.
+class Deconvolution2D : public ConvBase {
+ public:
+  using Options = Deconvolution2DOptions;
+  Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
+                  Options options = {});
+  explicit Deconvolution2D(Options options);
+  const Options& options() const { return o_; }
+
+ protected:
+  Config layer_config() const override { return kwargs::to_config(o_); }
+  std::int64_t output_length(int axis, std::int64_t length,
+                             const Shape& input_shape) const override;
+  ConvSpec spec_for(const Shape& input_shape, const Shape& output_shape) const override;
+
+ private:
+  Options o_;
+};
+
+// A depthwise convolution (depth_multiplier outputs per input channel, grouped: one group per
+// channel, no bias) then a 1x1 convolution with the bias and the activation.
+class SeparableConvolution2D : public ConvBase {
+ public:
+  using Options = SeparableConvolution2DOptions;
+  SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
+                         Options options = {});
+  explicit SeparableConvolution2D(Options options);
+  const Options& options() const { return o_; }
+
+ protected:
+  Config layer_config() const override { return kwargs::to_config(o_); }
+  void build_kernels(std::int64_t in_channels) override;
+  Variable call(const Variable& x) override;
+
+ private:
+  Options o_;
+  Variable depthwise_, pointwise_;
 };
 
 using Conv1D = Convolution1D;

@@ -30,64 +30,104 @@
 namespace keel::layers {
 
 struct FlattenOptions {
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() { return base_fields<FlattenOptions>(); }
 };
-using ActivationOptions = FlattenOptions;
-using ReshapeOptions = FlattenOptions;
-using PermuteOptions = FlattenOptions;
+
+struct ActivationOptions {
+  std::string activation;  // positional: a Keras activation name
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = ActivationOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::required("activation", &O::activation, activation_rule())),
+        base_fields<O>());
+  }
+};
+
+struct ReshapeOptions {
+  std::vector<std::int64_t> target_shape;  // positional: without the batch axis; one -1 inferred
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = ReshapeOptions;
+    return std::tuple_cat(kwargs::fields(kwargs::required("target_shape", &O::target_shape)),
+                          base_fields<O>());
+  }
+};
+
+struct PermuteOptions {
+  std::vector<int> dims;  // positional: a permutation of 1..n (1-based: 0 is the batch axis)
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = PermuteOptions;
+    return std::tuple_cat(kwargs::fields(kwargs::required("dims", &O::dims)), base_fields<O>());
+  }
+};
 
 class Flatten : public Layer {
  public:
-  explicit Flatten(const FlattenOptions& options = {});
+  using Options = FlattenOptions;
+  explicit Flatten(Options options = {});
+  const Options& options() const { return o_; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
 class Activation : public Layer {
  public:
-  explicit Activation(std::string activation, const ActivationOptions& options = {});
-  const std::string& activation() const { return activation_; }
+  using Options = ActivationOptions;
+  explicit Activation(std::string activation, Options options = {});
+  explicit Activation(Options options);
+  const Options& options() const { return o_; }
+  const std::string& activation() const { return o_.activation; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  std::string activation_;
+  Options o_;
 };
 
 class Reshape : public Layer {
  public:
-  explicit Reshape(std::vector<std::int64_t> target_shape, const ReshapeOptions& options = {});
-  const std::vector<std::int64_t>& target_shape() const { return target_shape_; }
+  using Options = ReshapeOptions;
+  explicit Reshape(std::vector<std::int64_t> target_shape, Options options = {});
+  explicit Reshape(Options options);
+  const Options& options() const { return o_; }
+  const std::vector<std::int64_t>& target_shape() const { return o_.target_shape; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  std::vector<std::int64_t> target_shape_;
+  Options o_;
 };
 
 class Permute : public Layer {
  public:
-  explicit Permute(std::vector<int> dims, const PermuteOptions& options = {});
-  const std::vector<int>& dims() const { return dims_; }
+  using Options = PermuteOptions;
+  explicit Permute(std::vector<int> dims, Options options = {});
+  explicit Permute(Options options);
+  const Options& options() const { return o_; }
+  const std::vector<int>& dims() const { return o_.dims; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  std::vector<int> dims_;  // 1-based, as Keras
+  Options o_;
 };
 
 }  // namespace keel::layers

@@ -14,8 +14,8 @@
 //   Cropping1D(1), Cropping2D(1), Cropping3D(1)
 //                                             keel extension (Keras 1 refused a bare int): that
 //                                             many elements off both ends of every axis
-// A std::span overload takes pairs known only at run time; the options-only constructor keeps
-// Keras's default. Keras 1's Cropping build() pinned the input spec to the first input shape;
+// The cropping is a CroppingSpec (layers/margins.h; a std::span of pairs for run-time values).
+// Keras 1's Cropping build() pinned the input spec to the first input shape;
 // keel does not (a layer without weights runs on any input of the right rank).
 //
 // get_config() stores `cropping` in the form it was given (nested lists, or the int) and, for
@@ -34,96 +34,134 @@
 // = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
 #pragma once
 
-#include <array>
+#include <concepts>
 #include <cstdint>
-#include <initializer_list>
-#include <span>
 #include <string>
 #include <vector>
 
-#include "keel/core/config.h"
-#include "keel/layers/layer.h"
+#include "keel/layers/margins.h"
+#include "keel/layers/spatial_layer.h"
 
 namespace keel::layers {
 
 struct Cropping1DOptions {
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  CroppingSpec cropping = {1, 1};  // positional
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = Cropping1DOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("cropping", &O::cropping,
+                                     margins_rule_for<CroppingSpec>(MarginKind::crop1d))),
+        base_fields<O>());
+  }
 };
 
 struct Cropping2DOptions {
+  CroppingSpec cropping = {{0, 0}, {0, 0}};  // positional
   std::string dim_ordering = "default";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = Cropping2DOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("cropping", &O::cropping,
+                                     margins_rule_for<CroppingSpec>(MarginKind::crop2d)),
+                       kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
 };
-using Cropping3DOptions = Cropping2DOptions;
 
-// One (begin, end) pair per spatial axis.
-using CropPair = std::array<std::int64_t, 2>;
+struct Cropping3DOptions {
+  CroppingSpec cropping = {{1, 1}, {1, 1}, {1, 1}};  // positional
+  std::string dim_ordering = "default";
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = Cropping3DOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("cropping", &O::cropping,
+                                     margins_rule_for<CroppingSpec>(MarginKind::crop3d)),
+                       kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
+};
 
-// What the three Cropping layers share: the cropping per spatial axis, the layout and the op.
-class CroppingBase : public Layer {
+// What the three Cropping layers share: the cropping resolved per spatial axis and the op.
+template <class O, int Rank, MarginKind Kind>
+class CroppingND : public SpatialLayer {
  public:
-  DimOrdering dim_ordering() const { return ordering_; }
+  using Options = O;
+  const Options& options() const { return o_; }
   // (begin, end) per spatial axis, in spatial order.
-  const std::vector<CropPair>& cropping() const { return cropping_; }
+  std::vector<CropPair> cropping() const;
 
  protected:
-  // `dim_ordering` is ignored for rank 1 (always channels last).
-  CroppingBase(std::string class_name, int rank, const std::string& dim_ordering,
-               const BaseOptions& base);
-  // Validates (ValueError for a wrong number of pairs or a negative entry) and stores the
-  // cropping; `form` is the argument as get_config() reports it.
-  void set_cropping(std::vector<CropPair> pairs, Config form);
-  // `nested` as pairs, ValueError for an item that is not a pair.
-  std::vector<CropPair> pairs_of(
-      std::initializer_list<std::initializer_list<std::int64_t>> nested) const;
-
+  CroppingND(std::string class_name, O o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  int rank_;
-  DimOrdering ordering_;
-  std::vector<CropPair> cropping_;
-  Config form_;
+  O o_;
+  ResolvedMargins m_;
 };
 
-class Cropping1D : public CroppingBase {
+class Cropping1D : public CroppingND<Cropping1DOptions, 1, MarginKind::crop1d> {
  public:
-  Cropping1D(Cropping1D&&) = default;  // movable: model.add(Cropping1D(...))
-  explicit Cropping1D(const Cropping1DOptions& options = {});  // cropping = (1, 1)
-  explicit Cropping1D(std::int64_t cropping, const Cropping1DOptions& options = {});
-  // (left, right).
-  explicit Cropping1D(std::initializer_list<std::int64_t> cropping,
-                      const Cropping1DOptions& options = {});
-  explicit Cropping1D(std::span<const std::int64_t> cropping,
-                      const Cropping1DOptions& options = {});
+  explicit Cropping1D(CroppingSpec cropping = Options{}.cropping, Options o = {})
+      : Cropping1D(with_cropping(std::move(cropping), std::move(o))) {}
+  // Braced lists: the flat form and the (begin, end) pairs.
+  explicit Cropping1D(std::initializer_list<std::int64_t> cropping, Options o = {})
+      : Cropping1D(CroppingSpec(cropping), std::move(o)) {}
+  explicit Cropping1D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
+                      Options o = {})
+      : Cropping1D(CroppingSpec(cropping), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit Cropping1D(Opt o) : CroppingND("Cropping1D", std::move(o)) {}
+
+ private:
+  static Options with_cropping(CroppingSpec c, Options o) {
+    o.cropping = std::move(c);
+    return o;
+  }
 };
 
-class Cropping2D : public CroppingBase {
+class Cropping2D : public CroppingND<Cropping2DOptions, 2, MarginKind::crop2d> {
  public:
-  Cropping2D(Cropping2D&&) = default;  // movable: model.add(Cropping2D(...))
-  explicit Cropping2D(const Cropping2DOptions& options = {});  // cropping = ((0, 0), (0, 0))
-  explicit Cropping2D(std::int64_t cropping, const Cropping2DOptions& options = {});
-  // ((top, bottom), (left, right)).
+  explicit Cropping2D(CroppingSpec cropping = Options{}.cropping, Options o = {})
+      : Cropping2D(with_cropping(std::move(cropping), std::move(o))) {}
+  // Braced lists: the flat form and the (begin, end) pairs.
+  explicit Cropping2D(std::initializer_list<std::int64_t> cropping, Options o = {})
+      : Cropping2D(CroppingSpec(cropping), std::move(o)) {}
   explicit Cropping2D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
-                      const Cropping2DOptions& options = {});
-  explicit Cropping2D(std::span<const CropPair> cropping, const Cropping2DOptions& options = {});
+                      Options o = {})
+      : Cropping2D(CroppingSpec(cropping), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit Cropping2D(Opt o) : CroppingND("Cropping2D", std::move(o)) {}
+
+ private:
+  static Options with_cropping(CroppingSpec c, Options o) {
+    o.cropping = std::move(c);
+    return o;
+  }
 };
 
-class Cropping3D : public CroppingBase {
+class Cropping3D : public CroppingND<Cropping3DOptions, 3, MarginKind::crop3d> {
  public:
-  Cropping3D(Cropping3D&&) = default;  // movable: model.add(Cropping3D(...))
-  explicit Cropping3D(const Cropping3DOptions& options = {});  // ((1, 1), (1, 1), (1, 1))
-  explicit Cropping3D(std::int64_t cropping, const Cropping3DOptions& options = {});
-  // ((begin1, end1), (begin2, end2), (begin3, end3)).
+  explicit Cropping3D(CroppingSpec cropping = Options{}.cropping, Options o = {})
+      : Cropping3D(with_cropping(std::move(cropping), std::move(o))) {}
+  // Braced lists: the flat form and the (begin, end) pairs.
+  explicit Cropping3D(std::initializer_list<std::int64_t> cropping, Options o = {})
+      : Cropping3D(CroppingSpec(cropping), std::move(o)) {}
   explicit Cropping3D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
-                      const Cropping3DOptions& options = {});
-  explicit Cropping3D(std::span<const CropPair> cropping, const Cropping3DOptions& options = {});
+                      Options o = {})
+      : Cropping3D(CroppingSpec(cropping), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit Cropping3D(Opt o) : CroppingND("Cropping3D", std::move(o)) {}
+
+ private:
+  static Options with_cropping(CroppingSpec c, Options o) {
+    o.cropping = std::move(c);
+    return o;
+  }
 };
 
 }  // namespace keel::layers

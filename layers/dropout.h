@@ -34,31 +34,40 @@
 namespace keel::layers {
 
 struct DropoutOptions {
-  Shape noise_shape;                  // rank 0 = None: the input's shape
-  std::optional<std::int64_t> seed;   // None: keel::global_rng()
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  double p = 0;                      // positional: the drop probability
+  Shape noise_shape;                 // rank 0 = None: the input's shape
+  std::optional<std::int64_t> seed;  // None: keel::global_rng()
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = DropoutOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::required("p", &O::p, kwargs::unit_interval()),
+                       field("noise_shape", &O::noise_shape), field("seed", &O::seed)),
+        base_fields<O>());
+  }
 };
 
 class Dropout : public Layer {
  public:
-  explicit Dropout(double p, const DropoutOptions& options = {});
+  using Options = DropoutOptions;
+  explicit Dropout(double p, Options options = {});
+  explicit Dropout(Options options);
+  const Options& options() const { return o_; }
 
-  double p() const { return p_; }
+  double p() const { return o_.p; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
   // The scaled keep-mask for an input of `input_shape`: 1 / (1 - p) or 0 per element.
   Tensor draw_mask(const Shape& input_shape);
 
-  double p_;
-  Shape noise_shape_;
-  std::optional<std::int64_t> seed_;
+  Options o_;
   std::optional<Philox> rng_;  // the layer's own stream when seeded
 };
 

@@ -32,6 +32,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "keel/core/kwargs.h"
 #include "keel/core/shape.h"
 #include "keel/core/tensor.h"
 
@@ -106,3 +107,20 @@ Tensor one(const Shape& shape, const Fans& fans);
 
 }  // namespace initializers
 }  // namespace keel
+
+namespace keel::kwargs {
+
+// An initializer in a config is its Keras name ("glorot_uniform"); a custom callable is
+// written as its name ("custom") and cannot be read back.
+template <>
+struct Codec<Initializer> {
+  static Config write(const Initializer& v) { return v.name(); }
+  static bool read(const Config& j, Initializer& out) {
+    if (!j.is_string()) return false;
+    out = Initializer(j.get<std::string>());
+    return true;
+  }
+  static std::string expected() { return "an initializer name"; }
+};
+
+}  // namespace keel::kwargs

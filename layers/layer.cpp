@@ -8,7 +8,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
-#include "keel/layers/config_reader.h"
+#include "keel/core/format.h"
 
 namespace keel::layers {
 
@@ -46,18 +46,16 @@ SymbolicTensor Input(const Shape& shape, std::string name, std::int64_t batch_si
   return SymbolicTensor(node);
 }
 
-std::string sizes_str(const std::vector<std::int64_t>& v) {
-  if (v.size() == 1) return std::to_string(v[0]);
-  std::string s = "(";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + ")";
-}
-
-std::string image_layout(int spatial_rank, DimOrdering ordering) {
-  if (spatial_rank == 1) return "(batch, steps, features)";
-  const std::string axes = spatial_rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
-  return ordering == DimOrdering::tf ? "(batch, " + axes + ", channels)"
-                                     : "(batch, channels, " + axes + ")";
+void Layer::check_image_input(const Shape& in, int spatial_rank, DimOrdering ordering) const {
+  if (in.rank() == spatial_rank + 2) return;
+  std::string layout = "(batch, steps, features)";
+  if (spatial_rank > 1) {
+    const std::string axes = spatial_rank == 2 ? "rows, cols" : "dim1, dim2, dim3";
+    layout = ordering == DimOrdering::tf ? "(batch, " + axes + ", channels)"
+                                         : "(batch, channels, " + axes + ")";
+  }
+  throw ShapeError(fmt::str(who(), "expected an input of rank ", spatial_rank + 2, " ", layout,
+                            ", got shape ", in));
 }
 
 bool learning_phase() { return t_learning_phase; }
@@ -282,7 +280,10 @@ Config Layer::get_config() const {
   Config c = layer_config();
   c["name"] = name_;
   c["trainable"] = trainable_;
-  if (batch_input_shape_.rank() > 0) c["batch_input_shape"] = shape_to_config(batch_input_shape_);
+  if (batch_input_shape_.rank() > 0) {
+    c["batch_input_shape"] = kwargs::Codec<Shape>::write(batch_input_shape_);
+    c["input_dtype"] = "float32";
+  }
   return c;
 }
 

@@ -35,6 +35,7 @@
 #include "keel/core/json.h"
 #include "keel/core/shape.h"
 #include "keel/layers/initializers.h"
+#include "keel/layers/layer_options.h"
 #include "keel/layers/node.h"
 #include "keel/regularizers/regularizer.h"
 
@@ -43,32 +44,19 @@ namespace keel::layers {
 using constraints::Constraint;
 using regularizers::L1L2Regularizer;
 
-// Keyword arguments every Keras layer accepts (they follow a layer's own options).
+// The base keyword arguments (KEEL_LAYER_BASE_OPTIONS, layers/layer_options.h) as the Layer
+// constructor takes them.
 struct BaseOptions {
-  Shape input_shape;        // without the batch axis; rank 0 = not given
-  Shape batch_input_shape;  // with it; rank 0 = not given
-  std::string name;         // "" = automatic: "<class lower-cased>_<n>"
+  Shape input_shape;
+  Shape batch_input_shape;
+  std::string name;
   bool trainable = true;
 };
 
-// The base options of a layer's options struct (every struct repeats them: designated
-// initializers cannot name a base class's members).
 template <typename Options>
 BaseOptions base_options(const Options& o) {
   return {o.input_shape, o.batch_input_shape, o.name, o.trainable};
 }
-
-// A braced list of sizes as the span the layers' run-time forms take.
-inline std::span<const std::int64_t> as_span(std::initializer_list<std::int64_t> v) {
-  return {v.begin(), v.size()};
-}
-
-// Sizes as an argument was given, for messages: "3" for one, "(2, 1)" for several.
-std::string sizes_str(const std::vector<std::int64_t>& sizes);
-
-// The input layout of an image layer with `spatial_rank` spatial axes, for messages:
-// "(batch, rows, cols, channels)"; 1D layers are always "(batch, steps, features)".
-std::string image_layout(int spatial_rank, DimOrdering ordering);
 
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
@@ -170,6 +158,20 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // every message about this layer.
   std::string label() const;
   std::string who() const;
+  // What every layer's constructor does with its options first: Keras's activation=None
+  // becomes "linear", the table's rules are checked (ValueError "<who>border_mode is 'sane',
+  // expected one of valid, same, full"), and dim_ordering 'default' is resolved in place.
+  template <class O>
+  void accept_options(O& o) const {
+    if constexpr (requires { o.activation; })
+      if (o.activation.empty()) o.activation = "linear";
+    kwargs::validate(o, who());
+    if constexpr (requires { o.dim_ordering; }) resolve_dim_ordering(o.dim_ordering);
+  }
+  // The one input check of the image layers: ShapeError "<who>expected an input of rank 4
+  // (batch, rows, cols, channels), got shape (None, 28, 28)" unless `input_shape` has
+  // spatial_rank + 2 axes (1D layers: (batch, steps, features)).
+  void check_image_input(const Shape& input_shape, int spatial_rank, DimOrdering ordering) const;
   // The input shape the layer was built with (batch included).
   const Shape& built_input_shape() const { return built_input_shape_; }
 

@@ -3,7 +3,8 @@
 //
 //   MaxPooling1D(3, {.stride = 1})               pool_length (default 2); stride None = pool_length
 //   MaxPooling2D({2, 2}, {.border_mode = "same"}) pool_size (rows, cols), default (2, 2);
-//                                                strides empty (None) = pool_size
+//                                                strides empty (None) = pool_size, resolved at
+//                                                construction (what get_config() writes)
 //   AveragePooling3D({2, 2, 2}, {.dim_ordering = "th"})
 //   MaxPooling2D(3)                              keel extension (Keras 1 wanted a tuple): all axes
 //   GlobalAveragePooling2D({.dim_ordering = "th"})
@@ -49,35 +50,63 @@
 
 namespace keel::layers {
 
+// strides: None (empty) or one stride per spatial axis, each >= 1.
+kwargs::Rule<std::vector<std::int64_t>> pool_strides_rule(std::size_t rank);
+
 struct Pooling1DOptions {
+  std::int64_t pool_length = 2;        // positional
   std::optional<std::int64_t> stride;  // None: pool_length
   std::string border_mode = "valid";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = Pooling1DOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(
+            field("pool_length", &O::pool_length, kwargs::positive()),
+            field("stride", &O::stride, kwargs::if_given<std::int64_t>(kwargs::positive())),
+            field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"}))),
+        base_fields<O>());
+  }
 };
 
-struct Pooling2DOptions {
-  std::vector<std::int64_t> strides;  // one per spatial axis; empty = None: pool_size
+template <std::size_t N>
+struct PoolingNDOptions {
+  kwargs::Ints<N> pool_size = 2;      // positional
+  std::vector<std::int64_t> strides;  // empty = None: pool_size
   std::string border_mode = "valid";
   std::string dim_ordering = "default";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+
+  static auto fields() {
+    using O = PoolingNDOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(field("pool_size", &O::pool_size, kwargs::positive()),
+                       field("strides", &O::strides, pool_strides_rule(N)),
+                       field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
+                       field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
 };
-using Pooling3DOptions = Pooling2DOptions;
+using Pooling2DOptions = PoolingNDOptions<2>;
+using Pooling3DOptions = PoolingNDOptions<3>;
 
 struct GlobalPooling1DOptions {
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() { return base_fields<GlobalPooling1DOptions>(); }
 };
 
 struct GlobalPooling2DOptions {
   std::string dim_ordering = "default";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = GlobalPooling2DOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
 };
 using GlobalPooling3DOptions = GlobalPooling2DOptions;
 
@@ -92,22 +121,37 @@ class PoolingBase : public Layer {
   const std::vector<std::int64_t>& strides() const { return strides_; }
 
  protected:
-  // `strides` empty means the pool size; `dim_ordering` is ignored for rank 1.
-  PoolingBase(std::string class_name, int rank, PoolingAlgorithm algorithm,
-              std::span<const std::int64_t> pool_size, const std::vector<std::int64_t>& strides,
-              const std::string& border_mode, const std::string& dim_ordering,
-              const BaseOptions& base);
+  PoolingBase(std::string class_name, const BaseOptions& base)
+      : Layer(std::move(class_name), base) {}
+  // Called by each constructor after accept_options(): the resolved geometry.
+  void configure(int rank, PoolingAlgorithm algorithm, std::vector<std::int64_t> pool_size,
+                 std::vector<std::int64_t> strides, const std::string& border_mode,
+                 DimOrdering ordering);
 
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
 
  private:
-  int rank_;
-  PoolingAlgorithm algorithm_;
+  int rank_ = 1;
+  PoolingAlgorithm algorithm_ = PoolingAlgorithm::max;
   DimOrdering ordering_ = DimOrdering::tf;
   BorderMode border_ = BorderMode::valid;
   std::vector<std::int64_t> pool_, strides_;
+};
+
+// A windowed pooling layer of `Rank` spatial axes and algorithm `A`, with its Keras options.
+template <class O, int Rank, PoolingAlgorithm A>
+class WindowPooling : public PoolingBase {
+ public:
+  using Options = O;
+  const Options& options() const { return o_; }
+
+ protected:
+  WindowPooling(std::string class_name, Options o);
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
 // What the global pooling layers share.
@@ -117,12 +161,13 @@ class GlobalPoolingBase : public Layer {
   PoolingAlgorithm algorithm() const { return algorithm_; }
 
  protected:
-  GlobalPoolingBase(std::string class_name, int rank, PoolingAlgorithm algorithm,
-                    const std::string& dim_ordering, const BaseOptions& base);
+  GlobalPoolingBase(std::string class_name, const BaseOptions& base, int rank,
+                    PoolingAlgorithm algorithm)
+      : Layer(std::move(class_name), base), rank_(rank), algorithm_(algorithm) {}
+  void set_ordering(DimOrdering ordering) { ordering_ = ordering; }
 
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
 
  private:
   int rank_;
@@ -130,92 +175,54 @@ class GlobalPoolingBase : public Layer {
   DimOrdering ordering_ = DimOrdering::tf;
 };
 
-class MaxPooling1D : public PoolingBase {
+template <class O, int Rank, PoolingAlgorithm A>
+class GlobalPooling : public GlobalPoolingBase {
  public:
-  explicit MaxPooling1D(const Pooling1DOptions& options = {});  // pool_length = 2
-  explicit MaxPooling1D(std::int64_t pool_length, const Pooling1DOptions& options = {});
+  using Options = O;
+  const Options& options() const { return o_; }
+
+ protected:
+  GlobalPooling(std::string class_name, Options o);
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+ private:
+  Options o_;
 };
 
-class AveragePooling1D : public PoolingBase {
- public:
-  explicit AveragePooling1D(const Pooling1DOptions& options = {});  // pool_length = 2
-  explicit AveragePooling1D(std::int64_t pool_length, const Pooling1DOptions& options = {});
-};
+#define KEEL_WINDOW_POOLING(Class, Opts, Rank, Algo, Default)                  \
+  class Class : public WindowPooling<Opts, Rank, Algo> {                       \
+   public:                                                                     \
+    explicit Class(decltype(Opts::Default) pool = Opts{}.Default, Opts o = {}) \
+        : Class(with_pool(std::move(pool), std::move(o))) {}                   \
+    explicit Class(Opts o) : WindowPooling(#Class, std::move(o)) {}            \
+                                                                               \
+   private:                                                                    \
+    static Opts with_pool(decltype(Opts::Default) pool, Opts o) {              \
+      o.Default = std::move(pool);                                             \
+      return o;                                                                \
+    }                                                                          \
+  }
 
-class MaxPooling2D : public PoolingBase {
- public:
-  MaxPooling2D(MaxPooling2D&&) = default;  // movable: model.add(MaxPooling2D(...))
-  explicit MaxPooling2D(const Pooling2DOptions& options = {});  // pool_size = (2, 2)
-  explicit MaxPooling2D(std::int64_t pool_size, const Pooling2DOptions& options = {});
-  // (rows, cols).
-  explicit MaxPooling2D(std::initializer_list<std::int64_t> pool_size,
-                        const Pooling2DOptions& options = {});
-  explicit MaxPooling2D(std::span<const std::int64_t> pool_size,
-                        const Pooling2DOptions& options = {});
-};
+KEEL_WINDOW_POOLING(MaxPooling1D, Pooling1DOptions, 1, PoolingAlgorithm::max, pool_length);
+KEEL_WINDOW_POOLING(AveragePooling1D, Pooling1DOptions, 1, PoolingAlgorithm::average, pool_length);
+KEEL_WINDOW_POOLING(MaxPooling2D, Pooling2DOptions, 2, PoolingAlgorithm::max, pool_size);
+KEEL_WINDOW_POOLING(AveragePooling2D, Pooling2DOptions, 2, PoolingAlgorithm::average, pool_size);
+KEEL_WINDOW_POOLING(MaxPooling3D, Pooling3DOptions, 3, PoolingAlgorithm::max, pool_size);
+KEEL_WINDOW_POOLING(AveragePooling3D, Pooling3DOptions, 3, PoolingAlgorithm::average, pool_size);
+#undef KEEL_WINDOW_POOLING
 
-class AveragePooling2D : public PoolingBase {
- public:
-  AveragePooling2D(AveragePooling2D&&) = default;
-  explicit AveragePooling2D(const Pooling2DOptions& options = {});  // pool_size = (2, 2)
-  explicit AveragePooling2D(std::int64_t pool_size, const Pooling2DOptions& options = {});
-  explicit AveragePooling2D(std::initializer_list<std::int64_t> pool_size,
-                            const Pooling2DOptions& options = {});
-  explicit AveragePooling2D(std::span<const std::int64_t> pool_size,
-                            const Pooling2DOptions& options = {});
-};
+#define KEEL_GLOBAL_POOLING(Class, Opts, Rank, Algo)                     \
+  class Class : public GlobalPooling<Opts, Rank, Algo> {                 \
+   public:                                                               \
+    explicit Class(Opts o = {}) : GlobalPooling(#Class, std::move(o)) {} \
+  }
 
-class MaxPooling3D : public PoolingBase {
- public:
-  MaxPooling3D(MaxPooling3D&&) = default;  // movable: model.add(MaxPooling3D(...))
-  explicit MaxPooling3D(const Pooling3DOptions& options = {});  // pool_size = (2, 2, 2)
-  explicit MaxPooling3D(std::int64_t pool_size, const Pooling3DOptions& options = {});
-  // (dim1, dim2, dim3).
-  explicit MaxPooling3D(std::initializer_list<std::int64_t> pool_size,
-                        const Pooling3DOptions& options = {});
-  explicit MaxPooling3D(std::span<const std::int64_t> pool_size,
-                        const Pooling3DOptions& options = {});
-};
-
-class AveragePooling3D : public PoolingBase {
- public:
-  AveragePooling3D(AveragePooling3D&&) = default;
-  explicit AveragePooling3D(const Pooling3DOptions& options = {});  // pool_size = (2, 2, 2)
-  explicit AveragePooling3D(std::int64_t pool_size, const Pooling3DOptions& options = {});
-  explicit AveragePooling3D(std::initializer_list<std::int64_t> pool_size,
-                            const Pooling3DOptions& options = {});
-  explicit AveragePooling3D(std::span<const std::int64_t> pool_size,
-                            const Pooling3DOptions& options = {});
-};
-
-class GlobalMaxPooling1D : public GlobalPoolingBase {
- public:
-  explicit GlobalMaxPooling1D(const GlobalPooling1DOptions& options = {});
-};
-
-class GlobalAveragePooling1D : public GlobalPoolingBase {
- public:
-  explicit GlobalAveragePooling1D(const GlobalPooling1DOptions& options = {});
-};
-
-class GlobalMaxPooling2D : public GlobalPoolingBase {
- public:
-  explicit GlobalMaxPooling2D(const GlobalPooling2DOptions& options = {});
-};
-
-class GlobalAveragePooling2D : public GlobalPoolingBase {
- public:
-  explicit GlobalAveragePooling2D(const GlobalPooling2DOptions& options = {});
-};
-
-class GlobalMaxPooling3D : public GlobalPoolingBase {
- public:
-  explicit GlobalMaxPooling3D(const GlobalPooling3DOptions& options = {});
-};
-
-class GlobalAveragePooling3D : public GlobalPoolingBase {
- public:
-  explicit GlobalAveragePooling3D(const GlobalPooling3DOptions& options = {});
-};
+KEEL_GLOBAL_POOLING(GlobalMaxPooling1D, GlobalPooling1DOptions, 1, PoolingAlgorithm::max);
+KEEL_GLOBAL_POOLING(GlobalAveragePooling1D, GlobalPooling1DOptions, 1, PoolingAlgorithm::average);
+KEEL_GLOBAL_POOLING(GlobalMaxPooling2D, GlobalPooling2DOptions, 2, PoolingAlgorithm::max);
+KEEL_GLOBAL_POOLING(GlobalAveragePooling2D, GlobalPooling2DOptions, 2, PoolingAlgorithm::average);
+KEEL_GLOBAL_POOLING(GlobalMaxPooling3D, GlobalPooling3DOptions, 3, PoolingAlgorithm::max);
+KEEL_GLOBAL_POOLING(GlobalAveragePooling3D, GlobalPooling3DOptions, 3, PoolingAlgorithm::average);
+#undef KEEL_GLOBAL_POOLING
 
 }  // namespace keel::layers

@@ -11,10 +11,7 @@
 //   UpSampling2D({2, 3})                size (rows, cols); default (2, 2)
 //   UpSampling3D({2, 1, 3})             size (dim1, dim2, dim3); default (2, 2, 2)
 //   UpSampling2D(2), UpSampling3D(2)    keel extension (Keras 1 refused a bare int): every axis
-// A std::span overload takes a size known only at run time; the options-only constructor keeps
-// Keras's default.
-//
-// get_config() stores `length` (1D) or `size` in the form given and, for 2D/3D, the resolved
+// get_config() stores `length` (1D) or `size` as a list and, for 2D/3D, the resolved
 // `dim_ordering` (Keras 1.2.2 left it out). from_config (layer_from_config) accepts ints and
 // lists; unknown config keys are ValueErrors.
 //
@@ -30,87 +27,101 @@
 // = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
-#include <initializer_list>
-#include <span>
 #include <string>
 #include <vector>
 
-#include "keel/core/config.h"
-#include "keel/layers/layer.h"
+#include "keel/layers/spatial_layer.h"
 
 namespace keel::layers {
 
 struct UpSampling1DOptions {
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  std::int64_t length = 2;  // positional
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = UpSampling1DOptions;
+    return std::tuple_cat(kwargs::fields(kwargs::field("length", &O::length, kwargs::positive())),
+                          base_fields<O>());
+  }
 };
 
-struct UpSampling2DOptions {
+template <std::size_t N>
+struct UpSamplingNDOptions {
+  kwargs::Ints<N> size = 2;  // positional
   std::string dim_ordering = "default";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = UpSamplingNDOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("size", &O::size, kwargs::positive()),
+                       kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
 };
-using UpSampling3DOptions = UpSampling2DOptions;
+using UpSampling2DOptions = UpSamplingNDOptions<2>;
+using UpSampling3DOptions = UpSamplingNDOptions<3>;
 
-// What the three UpSampling layers share: the factor per spatial axis, the layout and the op.
-class UpSamplingBase : public Layer {
+// What the three UpSampling layers share: the factor per spatial axis and the op.
+template <class O, int Rank>
+class UpSamplingND : public SpatialLayer {
  public:
-  DimOrdering dim_ordering() const { return ordering_; }
+  using Options = O;
+  const Options& options() const { return o_; }
   // The repetition factor of each spatial axis, in spatial order.
   const std::vector<std::int64_t>& factors() const { return factors_; }
 
  protected:
-  // `dim_ordering` is ignored for rank 1 (always channels last).
-  UpSamplingBase(std::string class_name, int rank, const std::string& dim_ordering,
-                 const BaseOptions& base);
-  // Validates (ValueError for a wrong count or a factor < 1) and stores the factors; `arg` is
-  // the Keras argument ("length", "size") and `form` its value as get_config() reports it.
-  void set_factors(std::span<const std::int64_t> factors, const char* arg, Config form);
-
+  UpSamplingND(std::string class_name, O o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  int rank_;
-  DimOrdering ordering_;
+  O o_;
   std::vector<std::int64_t> factors_;
-  const char* arg_ = "size";
-  Config form_;
 };
 
-class UpSampling1D : public UpSamplingBase {
+class UpSampling1D : public UpSamplingND<UpSampling1DOptions, 1> {
  public:
-  UpSampling1D(UpSampling1D&&) = default;
-  explicit UpSampling1D(const UpSampling1DOptions& options = {});  // length = 2
-  explicit UpSampling1D(std::int64_t length, const UpSampling1DOptions& options = {});
+  explicit UpSampling1D(std::int64_t length = 2, Options o = {})
+      : UpSampling1D(with_length(length, std::move(o))) {}
+  template <std::same_as<Options> Opt>
+  explicit UpSampling1D(Opt o) : UpSamplingND("UpSampling1D", std::move(o)) {}
+
+ private:
+  static Options with_length(std::int64_t length, Options o) {
+    o.length = length;
+    return o;
+  }
 };
 
-class UpSampling2D : public UpSamplingBase {
+class UpSampling2D : public UpSamplingND<UpSampling2DOptions, 2> {
  public:
-  UpSampling2D(UpSampling2D&&) = default;
-  explicit UpSampling2D(const UpSampling2DOptions& options = {});  // size = (2, 2)
-  explicit UpSampling2D(std::int64_t size, const UpSampling2DOptions& options = {});
-  // (rows, cols).
-  explicit UpSampling2D(std::initializer_list<std::int64_t> size,
-                        const UpSampling2DOptions& options = {});
-  explicit UpSampling2D(std::span<const std::int64_t> size,
-                        const UpSampling2DOptions& options = {});
+  explicit UpSampling2D(kwargs::Ints<2> size = 2, Options o = {})
+      : UpSampling2D(with_size(std::move(size), std::move(o))) {}
+  template <std::same_as<Options> Opt>
+  explicit UpSampling2D(Opt o) : UpSamplingND("UpSampling2D", std::move(o)) {}
+
+ private:
+  static Options with_size(kwargs::Ints<2> size, Options o) {
+    o.size = std::move(size);
+    return o;
+  }
 };
 
-class UpSampling3D : public UpSamplingBase {
+class UpSampling3D : public UpSamplingND<UpSampling3DOptions, 3> {
  public:
-  UpSampling3D(UpSampling3D&&) = default;
-  explicit UpSampling3D(const UpSampling3DOptions& options = {});  // size = (2, 2, 2)
-  explicit UpSampling3D(std::int64_t size, const UpSampling3DOptions& options = {});
-  // (dim1, dim2, dim3).
-  explicit UpSampling3D(std::initializer_list<std::int64_t> size,
-                        const UpSampling3DOptions& options = {});
-  explicit UpSampling3D(std::span<const std::int64_t> size,
-                        const UpSampling3DOptions& options = {});
+  explicit UpSampling3D(kwargs::Ints<3> size = 2, Options o = {})
+      : UpSampling3D(with_size(std::move(size), std::move(o))) {}
+  template <std::same_as<Options> Opt>
+  explicit UpSampling3D(Opt o) : UpSamplingND("UpSampling3D", std::move(o)) {}
+
+ private:
+  static Options with_size(kwargs::Ints<3> size, Options o) {
+    o.size = std::move(size);
+    return o;
+  }
 };
 
 }  // namespace keel::layers

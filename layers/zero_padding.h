@@ -15,13 +15,13 @@
 //   ZeroPadding2D({.top_pad = 2, .left_pad = 1}, {.dim_ordering = "th"})   the dict form
 //   ZeroPadding3D({1, 0, 2})                  (p1, p2, p3): symmetric on each axis
 //   ZeroPadding2D(1), ZeroPadding3D(1)        keel extension (Keras 1 refused a bare int): all axes
-// A std::span overload takes a list whose length is known only at run time. The options-only
-// constructor keeps Keras's default padding (1 / (1, 1) / (1, 1, 1)).
+// The padding is a PaddingSpec (layers/margins.h: every form, a std::span for run-time
+// lengths); the default is Keras's (1 / (1, 1) / (1, 1, 1)).
 //
-// get_config() stores `padding` in the form it was given (ints, a list, or a dict with every
-// key) and, for 2D/3D, the resolved `dim_ordering` (Keras 1.2.2 left dim_ordering out, so a
-// reloaded layer took the reader's default). from_config (layer_from_config) accepts every
-// form above; unknown dict keys and unknown config keys are ValueErrors.
+// get_config() stores `padding` in the form it was given and, for 2D/3D, the resolved
+// `dim_ordering` (Keras 1.2.2 left dim_ordering out, so a reloaded layer took the reader's
+// default). from_config (layer_from_config) accepts every form above; unknown dict keys and
+// unknown config keys are ValueErrors.
 //
 // Errors (ValueError, at construction): a negative entry, a list of the wrong length, an
 // unknown dim_ordering. ShapeError at build: an input of the wrong rank, naming the layout.
@@ -30,114 +30,136 @@
 // The classes are movable (a model takes them by value). GCC 12 then reports a call whose only
 // argument is a designated-initializer list, X({.field = v}), as ambiguous with the move
 // constructor: name the argument's type there, e.g. ZeroPadding1D(ZeroPadding1D::Padding{.left_pad
-// = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}).
+// = 2}) or UpSampling2D(UpSampling2DOptions{.trainable = false}). The options-only constructor
+// takes exactly the options type (a braced list there would be ambiguous with the padding).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
-#include <initializer_list>
-#include <span>
 #include <string>
 #include <vector>
 
-#include "keel/core/config.h"
-#include "keel/layers/layer.h"
+#include "keel/layers/margins.h"
+#include "keel/layers/spatial_layer.h"
 
 namespace keel::layers {
 
 struct ZeroPadding1DOptions {
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  PaddingSpec padding = 1;  // positional
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = ZeroPadding1DOptions;
+    return std::tuple_cat(
+        kwargs::fields(kwargs::field("padding", &O::padding,
+                                     margins_rule_for<PaddingSpec>(MarginKind::pad1d))),
+        base_fields<O>());
+  }
 };
 
 struct ZeroPadding2DOptions {
+  PaddingSpec padding = {1, 1};  // positional
   std::string dim_ordering = "default";
-  Shape input_shape, batch_input_shape;
-  std::string name;
-  bool trainable = true;
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = ZeroPadding2DOptions;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::field("padding", &O::padding, margins_rule_for<PaddingSpec>(MarginKind::pad2d)),
+            kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
 };
-using ZeroPadding3DOptions = ZeroPadding2DOptions;
 
-// What the three ZeroPadding layers share: the padding resolved per spatial axis, the layout
-// and the op call.
-class ZeroPaddingBase : public Layer {
+struct ZeroPadding3DOptions {
+  PaddingSpec padding = {1, 1, 1};  // positional
+  std::string dim_ordering = "default";
+  KEEL_LAYER_BASE_OPTIONS;
+  static auto fields() {
+    using O = ZeroPadding3DOptions;
+    return std::tuple_cat(
+        kwargs::fields(
+            kwargs::field("padding", &O::padding, margins_rule_for<PaddingSpec>(MarginKind::pad3d)),
+            kwargs::field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
+        base_fields<O>());
+  }
+};
+
+// What the three ZeroPadding layers share: the padding resolved per spatial axis and the op.
+template <class O, int Rank, MarginKind Kind>
+class ZeroPaddingND : public SpatialLayer {
  public:
-  DimOrdering dim_ordering() const { return ordering_; }
+  using Options = O;
+  const Options& options() const { return o_; }
   // Zeros added before / after each spatial axis, in spatial order (rows, cols, ...).
-  const std::vector<std::int64_t>& pad_before() const { return before_; }
-  const std::vector<std::int64_t>& pad_after() const { return after_; }
+  const std::vector<std::int64_t>& pad_before() const { return m_.before; }
+  const std::vector<std::int64_t>& pad_after() const { return m_.after; }
 
  protected:
-  // `dim_ordering` is ignored for rank 1 (always channels last).
-  ZeroPaddingBase(std::string class_name, int rank, const std::string& dim_ordering,
-                  const BaseOptions& base);
-  // Validates (ValueError for a negative entry) and stores the padding; `form` is the padding
-  // argument as get_config() reports it.
-  void set_padding(std::vector<std::int64_t> before, std::vector<std::int64_t> after, Config form);
-  // ValueError unless `padding` has one of `sizes` entries; `expected` describes them.
-  void check_length(std::span<const std::int64_t> padding, std::initializer_list<std::size_t> sizes,
-                    const std::string& expected) const;
-
+  ZeroPaddingND(std::string class_name, O o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override;
+  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  int rank_;
-  DimOrdering ordering_;
-  std::vector<std::int64_t> before_, after_;
-  Config form_;
+  O o_;
+  ResolvedMargins m_;
 };
 
-class ZeroPadding1D : public ZeroPaddingBase {
+class ZeroPadding1D : public ZeroPaddingND<ZeroPadding1DOptions, 1, MarginKind::pad1d> {
  public:
-  // The dict form: {'left_pad': l, 'right_pad': r}, missing keys 0.
-  struct Padding {
-    std::int64_t left_pad = 0;
-    std::int64_t right_pad = 0;
-  };
+  using Padding = Pad1D;
+  explicit ZeroPadding1D(PaddingSpec padding = Options{}.padding, Options o = {})
+      : ZeroPadding1D(with_padding(std::move(padding), std::move(o))) {}
+  // A braced list is the flat form (a designated list the dict form).
+  explicit ZeroPadding1D(std::initializer_list<std::int64_t> padding, Options o = {})
+      : ZeroPadding1D(PaddingSpec(padding), std::move(o)) {}
+  explicit ZeroPadding1D(Pad1D padding, Options o = {})
+      : ZeroPadding1D(PaddingSpec(padding), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit ZeroPadding1D(Opt o) : ZeroPaddingND("ZeroPadding1D", std::move(o)) {}
 
-  ZeroPadding1D(ZeroPadding1D&&) = default;
-  explicit ZeroPadding1D(const ZeroPadding1DOptions& options = {});  // padding = 1
-  explicit ZeroPadding1D(std::int64_t padding, const ZeroPadding1DOptions& options = {});
-  explicit ZeroPadding1D(std::initializer_list<std::int64_t> padding,
-                         const ZeroPadding1DOptions& options = {});
-  explicit ZeroPadding1D(std::span<const std::int64_t> padding,
-                         const ZeroPadding1DOptions& options = {});
-  explicit ZeroPadding1D(Padding padding, const ZeroPadding1DOptions& options = {});
+ private:
+  static Options with_padding(PaddingSpec p, Options o) {
+    o.padding = std::move(p);
+    return o;
+  }
 };
 
-class ZeroPadding2D : public ZeroPaddingBase {
+class ZeroPadding2D : public ZeroPaddingND<ZeroPadding2DOptions, 2, MarginKind::pad2d> {
  public:
-  // The dict form: {'top_pad', 'bottom_pad', 'left_pad', 'right_pad'}, missing keys 0.
-  struct Padding {
-    std::int64_t top_pad = 0;
-    std::int64_t bottom_pad = 0;
-    std::int64_t left_pad = 0;
-    std::int64_t right_pad = 0;
-  };
+  using Padding = Pad2D;
+  explicit ZeroPadding2D(PaddingSpec padding = Options{}.padding, Options o = {})
+      : ZeroPadding2D(with_padding(std::move(padding), std::move(o))) {}
+  // A braced list is the flat form (a designated list the dict form).
+  explicit ZeroPadding2D(std::initializer_list<std::int64_t> padding, Options o = {})
+      : ZeroPadding2D(PaddingSpec(padding), std::move(o)) {}
+  explicit ZeroPadding2D(Pad2D padding, Options o = {})
+      : ZeroPadding2D(PaddingSpec(padding), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit ZeroPadding2D(Opt o) : ZeroPaddingND("ZeroPadding2D", std::move(o)) {}
 
-  ZeroPadding2D(ZeroPadding2D&&) = default;
-  explicit ZeroPadding2D(const ZeroPadding2DOptions& options = {});  // padding = (1, 1)
-  explicit ZeroPadding2D(std::int64_t padding, const ZeroPadding2DOptions& options = {});
-  // (rows, cols) or (top, bottom, left, right).
-  explicit ZeroPadding2D(std::initializer_list<std::int64_t> padding,
-                         const ZeroPadding2DOptions& options = {});
-  explicit ZeroPadding2D(std::span<const std::int64_t> padding,
-                         const ZeroPadding2DOptions& options = {});
-  explicit ZeroPadding2D(Padding padding, const ZeroPadding2DOptions& options = {});
+ private:
+  static Options with_padding(PaddingSpec p, Options o) {
+    o.padding = std::move(p);
+    return o;
+  }
 };
 
-class ZeroPadding3D : public ZeroPaddingBase {
+class ZeroPadding3D : public ZeroPaddingND<ZeroPadding3DOptions, 3, MarginKind::pad3d> {
  public:
-  ZeroPadding3D(ZeroPadding3D&&) = default;
-  explicit ZeroPadding3D(const ZeroPadding3DOptions& options = {});  // padding = (1, 1, 1)
-  explicit ZeroPadding3D(std::int64_t padding, const ZeroPadding3DOptions& options = {});
-  // (p1, p2, p3), symmetric on each axis.
-  explicit ZeroPadding3D(std::initializer_list<std::int64_t> padding,
-                         const ZeroPadding3DOptions& options = {});
-  explicit ZeroPadding3D(std::span<const std::int64_t> padding,
-                         const ZeroPadding3DOptions& options = {});
+  explicit ZeroPadding3D(PaddingSpec padding = Options{}.padding, Options o = {})
+      : ZeroPadding3D(with_padding(std::move(padding), std::move(o))) {}
+  // A braced list is the flat form (a designated list the dict form).
+  explicit ZeroPadding3D(std::initializer_list<std::int64_t> padding, Options o = {})
+      : ZeroPadding3D(PaddingSpec(padding), std::move(o)) {}
+  template <std::same_as<Options> Opt>
+  explicit ZeroPadding3D(Opt o) : ZeroPaddingND("ZeroPadding3D", std::move(o)) {}
+
+ private:
+  static Options with_padding(PaddingSpec p, Options o) {
+    o.padding = std::move(p);
+    return o;
+  }
 };
 
 }  // namespace keel::layers

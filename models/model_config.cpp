@@ -9,7 +9,8 @@
 #include <set>
 
 #include "keel/core/error.h"
-#include "keel/layers/config_reader.h"
+#include "keel/core/format.h"
+#include "keel/core/kwargs.h"
 #include "keel/layers/factory.h"
 #include "keel/models/model.h"
 #include "keel/models/sequential.h"
@@ -45,7 +46,11 @@ Config Model::get_config() const {
   for (const auto& x : inputs_)
     layer_list.push_back({{"name", x.node()->input_name},
                           {"class_name", "InputLayer"},
-                          {"config", {{"name", x.node()->input_name}, {"batch_input_shape", layers::shape_to_config(x.shape())}}},
+                          {"config",
+                           {{"name", x.node()->input_name},
+                            {"batch_input_shape", kwargs::Codec<Shape>::write(x.shape())},
+                            {"input_dtype", "float32"},
+                            {"sparse", false}}},
                           {"inbound_nodes", Config::array()}});
   for (const auto& l : layers_) {
     Config inbound = Config::array();
@@ -55,33 +60,60 @@ Config Model::get_config() const {
       for (const auto& in : n->inputs) refs.push_back(ref(in));
       inbound.push_back(refs);
     }
-    layer_list.push_back({{"name", l->name()}, {"class_name", l->class_name()}, {"config", l->get_config()}, {"inbound_nodes", inbound}});
+    layer_list.push_back({{"name", l->name()},
+                          {"class_name", l->class_name()},
+                          {"config", l->get_config()},
+                          {"inbound_nodes", inbound}});
   }
   Config ins = Config::array(), outs = Config::array();
   for (const auto& x : inputs_) ins.push_back(ref(x));
   for (const auto& y : outputs_) outs.push_back(ref(y));
-  return {{"class_name", "Model"},
-          {"config", {{"name", name_}, {"layers", layer_list}, {"input_layers", ins}, {"output_layers", outs}}}};
+  return {
+      {"class_name", "Model"},
+      {"config",
+       {{"name", name_}, {"layers", layer_list}, {"input_layers", ins}, {"output_layers", outs}}}};
 }
 
 namespace {
 
 [[noreturn]] void bad(const std::string& what) { throw ValueError("model_from_config: " + what); }
 
+// Keras 1's InputLayer config.
+struct InputLayerOptions {
+  Shape batch_input_shape;
+  std::string input_dtype = "float32";
+  bool sparse = false;
+  std::string name;
+  static auto fields() {
+    using O = InputLayerOptions;
+    using kwargs::field;
+    return kwargs::fields(field("batch_input_shape", &O::batch_input_shape),
+                          field("input_dtype", &O::input_dtype, kwargs::one_of({"float32"})),
+                          field("sparse", &O::sparse, kwargs::Rule<bool>([](bool v) {
+                                  return v ? std::string("false (keel has no sparse inputs)")
+                                           : std::string();
+                                })),
+                          field("name", &O::name));
+  }
+};
+
 std::shared_ptr<Model> sequential_from_config(const Config& c) {
-  if (!c.contains("config") || !c.at("config").is_array()) bad("a Sequential config needs a list of layers");
+  if (!c.contains("config") || !c.at("config").is_array())
+    bad("a Sequential config needs a list of layers");
   auto model = std::make_shared<Sequential>(c.value("name", std::string()));
   for (const auto& entry : c.at("config")) {
     if (!entry.is_object() || !entry.contains("class_name") || !entry.contains("config"))
       bad("every layer needs class_name and config, got " + entry.dump());
-    model->add(layers::layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
+    model->add(
+        layers::layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
   }
   return model;
 }
 
 std::shared_ptr<Model> graph_from_config(const Config& c) {
   const Config& g = c.at("config");
-  if (!g.is_object() || !g.contains("layers") || !g.contains("input_layers") || !g.contains("output_layers"))
+  if (!g.is_object() || !g.contains("layers") || !g.contains("input_layers") ||
+      !g.contains("output_layers"))
     bad("a Model config needs layers, input_layers and output_layers");
   // outputs[layer name][node index] once the node has been replayed.
   std::map<std::string, std::vector<SymbolicTensor>> outputs;
@@ -98,15 +130,19 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
     if (!names.insert(name).second) bad("two layers are named '" + name + "'");
     const std::string cls = l.at("class_name").get<std::string>();
     if (cls == "InputLayer") {
-      const Shape shape = layers::ConfigReader(l.at("config"), "InputLayer: ").get_shape("batch_input_shape");
+      const Shape shape =
+          kwargs::from_config<InputLayerOptions>(l.at("config"), fmt::owner("InputLayer", name))
+              .batch_input_shape;
       if (shape.rank() < 1) bad("InputLayer '" + name + "' needs a batch_input_shape");
       outputs[name].push_back(layers::Input(shape.drop_front(), name, shape[0]));
     } else {
-      pending.push_back({layers::layer_from_config(cls, l.at("config")), name, l.at("inbound_nodes"), 0});
+      pending.push_back(
+          {layers::layer_from_config(cls, l.at("config")), name, l.at("inbound_nodes"), 0});
     }
   }
   auto resolve = [&](const Config& r) -> const SymbolicTensor* {
-    if (!r.is_array() || r.size() < 2) bad("a connection must be [layer, node, tensor], got " + r.dump());
+    if (!r.is_array() || r.size() < 2)
+      bad("a connection must be [layer, node, tensor], got " + r.dump());
     auto it = outputs.find(r[0].get<std::string>());
     const auto node = r[1].get<std::size_t>();
     if (it == outputs.end() || node >= it->second.size()) return nullptr;
@@ -135,7 +171,8 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
     }
   }
   for (const auto& p : pending)
-    if (p.done < p.nodes.size()) bad("layer '" + p.name + "' is connected to a layer or node that does not exist");
+    if (p.done < p.nodes.size())
+      bad("layer '" + p.name + "' is connected to a layer or node that does not exist");
   std::vector<SymbolicTensor> ins, outs;
   for (const auto& r : g.at("input_layers")) {
     const SymbolicTensor* t = resolve(r);
@@ -153,7 +190,8 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
 }  // namespace
 
 std::shared_ptr<Model> model_from_config(const Config& c) {
-  if (!c.is_object() || !c.contains("class_name")) bad("expected {\"class_name\": ..., \"config\": ...}");
+  if (!c.is_object() || !c.contains("class_name"))
+    bad("expected {\"class_name\": ..., \"config\": ...}");
   const std::string cls = c.at("class_name").get<std::string>();
   try {
     if (cls == "Sequential") return sequential_from_config(c);

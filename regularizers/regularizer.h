@@ -17,6 +17,7 @@
 
 #include "keel/autograd/variable.h"
 #include "keel/core/json.h"
+#include "keel/core/kwargs.h"
 
 namespace keel::regularizers {
 
@@ -66,3 +67,19 @@ L1L2Regularizer regularizer_from_config(const Config& j);
 L1L2Regularizer regularizer_from_factory(std::string_view factory, const Config& args);
 
 }  // namespace keel::regularizers
+
+namespace keel::kwargs {
+
+// A regularizer in a config: its get_config() object (read: any form regularizer_from_config
+// takes).
+template <>
+struct Codec<regularizers::L1L2Regularizer> {
+  static Config write(const regularizers::L1L2Regularizer& v) { return v.get_config(); }
+  static bool read(const Config& j, regularizers::L1L2Regularizer& out) {
+    out = regularizers::regularizer_from_config(j);
+    return true;
+  }
+  static std::string expected() { return "a regularizer config"; }
+};
+
+}  // namespace keel::kwargs

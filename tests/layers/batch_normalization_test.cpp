@@ -73,9 +73,8 @@ std::vector<float> normalise(const Tensor& x_in, int axis, const std::vector<dou
   std::vector<float> y;
   for (std::int64_t i = 0; i < x.numel(); ++i) {
     const std::int64_t ch = (i / strides[axis]) % c;
-    y.push_back(static_cast<float>(gamma[ch] * (x.data()[i] - mean[ch]) /
-                                       std::sqrt(variance[ch] + eps) +
-                                   beta[ch]));
+    y.push_back(static_cast<float>(
+        gamma[ch] * (x.data()[i] - mean[ch]) / std::sqrt(variance[ch] + eps) + beta[ch]));
   }
   return y;
 }
@@ -153,11 +152,10 @@ TEST(BatchNormalization, WeightsArgumentIsInKerasOrder) {
 TEST(BatchNormalization, TrainingUsesBatchStatisticsAndUpdatesRunningOnesByHand) {
   // Channel 0: [1, 2, 3, 4] -> mean 2.5, biased variance 1.25; channel 1: [2, 4, 6, 8] -> 5, 5.
   const Tensor x = Tensor::from_data({4, 2}, {1, 2, 2, 4, 3, 6, 4, 8});
-  BatchNormalization bn({.epsilon = 1e-3,
-                         .weights = {Tensor::from_data({2}, {2, 0.5}),
-                                     Tensor::from_data({2}, {0, 1}),
-                                     Tensor::from_data({2}, {0.1, 0.2}),
-                                     Tensor::from_data({2}, {1, 2})}});
+  BatchNormalization bn(
+      {.epsilon = 1e-3,
+       .weights = {Tensor::from_data({2}, {2, 0.5}), Tensor::from_data({2}, {0, 1}),
+                   Tensor::from_data({2}, {0.1, 0.2}), Tensor::from_data({2}, {1, 2})}});
   layers::LearningPhase training(true);
   const Variable y = bn(Variable(x));
   const double s0 = std::sqrt(1.25 + 1e-3), s1 = std::sqrt(5 + 1e-3);
@@ -180,9 +178,10 @@ TEST(BatchNormalization, TrainingUsesBatchStatisticsAndUpdatesRunningOnesByHand)
 
 TEST(BatchNormalization, TestPhaseUsesRunningStatisticsAndLeavesThem) {
   const Tensor x = Tensor::from_data({3, 2}, {1, -1, 2, 0, 4, 3});
-  BatchNormalization bn({.epsilon = 0.01,
-                         .weights = {Tensor::from_data({2}, {2, 1}), Tensor::from_data({2}, {0.5, 0}),
-                                     Tensor::from_data({2}, {1, 2}), Tensor::from_data({2}, {4, 0.25})}});
+  BatchNormalization bn(
+      {.epsilon = 0.01,
+       .weights = {Tensor::from_data({2}, {2, 1}), Tensor::from_data({2}, {0.5, 0}),
+                   Tensor::from_data({2}, {1, 2}), Tensor::from_data({2}, {4, 0.25})}});
   const Variable y = bn(Variable(x));  // learning phase off by default
   const double s0 = std::sqrt(4.01), s1 = std::sqrt(0.26);
   expect_near(y.to_vector(),
@@ -201,12 +200,9 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-  return {{"dense (N, C)", {6, 5}, -1},
-          {"sequence (N, T, C)", {3, 4, 5}, -1},
-          {"tf image", {2, 3, 4, 5}, -1},
-          {"th image", {2, 5, 3, 4}, 1},
-          {"tf volume", {2, 2, 3, 2, 4}, -1},
-          {"th volume", {2, 4, 2, 3, 2}, 1},
+  return {{"dense (N, C)", {6, 5}, -1},           {"sequence (N, T, C)", {3, 4, 5}, -1},
+          {"tf image", {2, 3, 4, 5}, -1},         {"th image", {2, 5, 3, 4}, 1},
+          {"tf volume", {2, 2, 3, 2, 4}, -1},     {"th volume", {2, 4, 2, 3, 2}, 1},
           {"axis 2 of an image", {2, 3, 4, 5}, 2}};
 }
 
@@ -223,10 +219,10 @@ TEST(BatchNormalization, MatchesThePerChannelReferenceInBothPhases) {
     const Tensor rv = random_tensor({ch}, ++seed, 0.5f, 2.f);
     BatchNormalization bn({.axis = c.axis, .weights = {gamma, beta, rm, rv}});
     // Test phase: the running statistics.
-    expect_near(bn(Variable(x)).to_vector(),
-                normalise(x, axis, as_double(rm), as_double(rv), gamma.to_vector(),
-                          beta.to_vector(), 1e-3),
-                2e-5f);
+    expect_near(
+        bn(Variable(x)).to_vector(),
+        normalise(x, axis, as_double(rm), as_double(rv), gamma.to_vector(), beta.to_vector(), 1e-3),
+        2e-5f);
     // Training phase: the batch statistics, then the running ones move toward them.
     layers::LearningPhase training(true);
     const Stats s = batch_stats(x, axis);
@@ -253,7 +249,8 @@ TEST(BatchNormalization, ConvolutionAndBlockedOutputsKeepTheirLayout) {
   for (const char* ordering : {"th", "tf"}) {
     SCOPED_TRACE(ordering);
     const bool tf = std::string(ordering) == "tf";
-    const std::vector<int> data_axes = tf ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2, 3};
+    const std::vector<int> data_axes =
+        tf ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2, 3};
     layers::Convolution2D conv(16, 3, 3, {.border_mode = "same", .dim_ordering = ordering});
     const Tensor x = random_tensor(tf ? Shape{2, 5, 4, 3} : Shape{2, 3, 5, 4}, 40);
     const Tensor conv_out = conv(Variable(x)).value();
@@ -331,9 +328,8 @@ TEST(BatchNormalization, GradcheckAfterABlockedConvolution) {
     layers::Convolution2D conv(16, 2, 2, {.dim_ordering = ordering});
     BatchNormalization bn({.axis = tf ? -1 : 1});
     const Tensor x = random_tensor(tf ? Shape{2, 3, 3, 2} : Shape{2, 2, 3, 3}, 60);
-    const auto r =
-        gradcheck([&](const std::vector<Variable>& v) { return bn(conv(v[0])); }, {x},
-                  {.eps = 1e-2, .atol = 3e-3, .rtol = 3e-2});
+    const auto r = gradcheck([&](const std::vector<Variable>& v) { return bn(conv(v[0])); }, {x},
+                             {.eps = 1e-2, .atol = 3e-3, .rtol = 3e-2});
     EXPECT_TRUE(r.ok) << r.message;
   }
 }
@@ -376,10 +372,11 @@ TEST(BatchNormalization, Mode2UsesBatchStatisticsInBothPhasesWithoutUpdates) {
 TEST(BatchNormalization, Mode1NormalisesEachSampleWithEpsilonTwice) {
   // Sample [1, 2, 3]: mean 2, variance 2/3; y = gamma (x - m) / (sqrt(var + eps) + eps) + beta.
   const double eps = 0.1;
-  BatchNormalization bn({.epsilon = eps, .mode = 1,
-                         .weights = {Tensor::from_data({3}, {1, 2, 3}),
-                                     Tensor::from_data({3}, {0, 0, 1}), Tensor::zeros({3}),
-                                     Tensor::ones({3})}});
+  BatchNormalization bn(
+      {.epsilon = eps,
+       .mode = 1,
+       .weights = {Tensor::from_data({3}, {1, 2, 3}), Tensor::from_data({3}, {0, 0, 1}),
+                   Tensor::zeros({3}), Tensor::ones({3})}});
   const Variable y = bn(Variable(Tensor::from_data({2, 3}, {1, 2, 3, 0, 0, 3})));
   const double d0 = std::sqrt(2.0 / 3 + eps) + eps, d1 = std::sqrt(2.0 + eps) + eps;
   expect_near(y.to_vector(),
@@ -400,9 +397,9 @@ TEST(BatchNormalization, ErrorsNameTheArgumentAndTheValue) {
   EXPECT_THROW_MSG(BatchNormalization({.mode = 3, .name = "bn"}), ValueError,
                    "BatchNormalization 'bn': mode is 3, expected 0 (feature-wise), 1 (sample-wise) "
                    "or 2");
-  EXPECT_THROW_MSG(BatchNormalization({.epsilon = 0}), ValueError, "epsilon is 0.000000, expected > 0");
+  EXPECT_THROW_MSG(BatchNormalization({.epsilon = 0}), ValueError, "epsilon is 0, expected > 0");
   EXPECT_THROW_MSG(BatchNormalization({.momentum = 1.5}), ValueError,
-                   "momentum is 1.500000, expected a value in [0, 1]");
+                   "momentum is 1.5, expected a number in [0, 1]");
   BatchNormalization bn({.axis = 3, .name = "bn"});
   EXPECT_THROW_MSG(bn.build({None, 4, 5}), ShapeError,
                    "BatchNormalization 'bn': axis 3 is out of range for an input of shape "
@@ -418,12 +415,16 @@ TEST(BatchNormalization, ErrorsNameTheArgumentAndTheValue) {
   EXPECT_THROW_MSG(
       batch_norm(Variable(Tensor::ones({2, 3})), Variable(Tensor::ones({2})),
                  Variable(Tensor::ones({3})), {0, 1}, 1e-3f),
-      ShapeError, "batch_norm: gamma of shape (2,) for an input (2, 3) with 3 channels, expected (3,)");
+      ShapeError,
+      "batch_norm: gamma of shape (2,) for an input (2, 3) with 3 channels, expected (3,)");
 }
 
 TEST(BatchNormalization, ConfigRoundTripsWithTheKerasKeys) {
-  BatchNormalization bn({.epsilon = 1e-4, .axis = 1, .momentum = 0.9,
-                         .gamma_regularizer = regularizers::l2(0.01f), .name = "bn"});
+  BatchNormalization bn({.epsilon = 1e-4,
+                         .axis = 1,
+                         .momentum = 0.9,
+                         .gamma_regularizer = regularizers::l2(0.01f),
+                         .name = "bn"});
   const Config c = bn.get_config();
   EXPECT_EQ(c["epsilon"], 1e-4);
   EXPECT_EQ(c["mode"], 0);
@@ -441,8 +442,9 @@ TEST(BatchNormalization, ConfigRoundTripsWithTheKerasKeys) {
                                       "gamma_init": "one", "beta_init": "zero",
                                       "name": "batchnormalization_1", "trainable": true})"));
   EXPECT_EQ(from_keras->name(), "batchnormalization_1");
-  EXPECT_THROW_MSG(layers::layer_from_config("BatchNormalization", parse(R"({"center": true})")),
-                   ValueError, "BatchNormalization: unknown argument(s) 'center'");
+  EXPECT_THROW_MSG(
+      layers::layer_from_config("BatchNormalization", parse(R"({"center": true})")), ValueError,
+      "BatchNormalization: unexpected argument 'center', expected one of epsilon, mode, axis,");
 }
 
 }  // namespace

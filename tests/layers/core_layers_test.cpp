@@ -57,7 +57,8 @@ void expect_round_trip(const Layer& layer, const Shape& input) {
 std::vector<float> dense_reference(const Tensor& x, const Tensor& W, const Tensor& b) {
   const std::int64_t in = W.shape()[0], out = W.shape()[1], rows = x.numel() / in;
   const auto xv = x.to_vector(), wv = W.to_vector();
-  const auto bv = b.defined() ? b.to_vector() : std::vector<float>(static_cast<std::size_t>(out), 0);
+  const auto bv =
+      b.defined() ? b.to_vector() : std::vector<float>(static_cast<std::size_t>(out), 0);
   std::vector<float> y;
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t o = 0; o < out; ++o) {
@@ -202,7 +203,8 @@ TEST(Dense, ErrorsNameTheLayerAndTheValue) {
   EXPECT_THROW_MSG(layers::Dense(0, {.name = "fc"}), ValueError,
                    "Dense 'fc': output_dim is 0, expected > 0");
   EXPECT_THROW_MSG(layers::Dense(3, {.activation = "relux", .name = "fc"}), ValueError,
-                   "Dense 'fc': activation 'relux' is not one of");
+                   "Dense 'fc': activation is 'relux', expected one of linear, relu, tanh, "
+                   "sigmoid, hard_sigmoid,");
   EXPECT_THROW_MSG(layers::Dense(3, {.init = "glorot"}), ValueError, "glorot");
   layers::Dense fc(3, {.name = "fc"});
   EXPECT_THROW_MSG(fc.build({None}), ShapeError,
@@ -210,19 +212,23 @@ TEST(Dense, ErrorsNameTheLayerAndTheValue) {
                    "(None,)");
   EXPECT_THROW_MSG(fc.build({None, None}), ShapeError, "must be known");
   (void)fc(Variable(Tensor::zeros({2, 4})));
-  EXPECT_THROW_MSG(fc(Variable(Tensor::zeros({2, 5}))), ShapeError,
-                   "Dense 'fc': input of shape (2, 5) has input_dim 5, but the layer was built for 4");
+  EXPECT_THROW_MSG(
+      fc(Variable(Tensor::zeros({2, 5}))), ShapeError,
+      "Dense 'fc': input of shape (2, 5) has input_dim 5, but the layer was built for 4");
   layers::Dense bad(2, {.weights = {Tensor::zeros({3, 2})}, .name = "bad"});
   EXPECT_THROW_MSG(bad.build({None, 3}), ValueError, "got 1 weight arrays, expected 2 (W, b)");
-  EXPECT_THROW_MSG(dense(Variable(Tensor::zeros({2, 3})), Variable(Tensor::zeros({4, 2})),
-                         Variable()),
-                   ShapeError, "dense: input of shape (2, 3) does not fit the kernel of shape (4, 2)");
+  EXPECT_THROW_MSG(
+      dense(Variable(Tensor::zeros({2, 3})), Variable(Tensor::zeros({4, 2})), Variable()),
+      ShapeError, "dense: input of shape (2, 3) does not fit the kernel of shape (4, 2)");
 }
 
 TEST(Dense, ConfigRoundTripsWithTheKerasKeys) {
-  layers::Dense fc(16, {.init = "he_normal", .activation = "tanh",
-                        .W_regularizer = regularizers::l2(0.01f), .bias = false,
-                        .input_dim = 8, .name = "fc"});
+  layers::Dense fc(16, {.init = "he_normal",
+                        .activation = "tanh",
+                        .W_regularizer = regularizers::l2(0.01f),
+                        .bias = false,
+                        .input_dim = 8,
+                        .name = "fc"});
   const Config c = fc.get_config();
   EXPECT_EQ(c["output_dim"], 16);
   EXPECT_EQ(c["init"], "he_normal");
@@ -238,8 +244,9 @@ TEST(Dense, ConfigRoundTripsWithTheKerasKeys) {
   expect_round_trip(fc, {None, 8});
   expect_round_trip(layers::Dense(3), {None, 5});
   EXPECT_EQ(layers::Dense(3).get_config()["activation"], "linear");
-  EXPECT_THROW_MSG(layers::layer_from_config("Dense", parse(R"({"output_dim": 3, "units": 3})")),
-                   ValueError, "Dense: unknown argument(s) 'units'");
+  EXPECT_THROW_MSG(
+      layers::layer_from_config("Dense", parse(R"({"output_dim": 3, "units": 3})")), ValueError,
+      "Dense: unexpected argument 'units', expected one of output_dim, init, activation,");
   EXPECT_THROW_MSG(layers::layer_from_config("Dense", parse(R"({"activation": "relu"})")),
                    ValueError, "Dense: output_dim is missing");
 }
@@ -319,8 +326,9 @@ TEST(Activation, KeepsABlockedInputBlockedAndGradchecks) {
 }
 
 TEST(Activation, UnknownNameIsAValueErrorAndConfigRoundTrips) {
-  EXPECT_THROW_MSG(layers::Activation("swish", {.name = "a"}), ValueError,
-                   "Activation 'a': activation 'swish' is not one of linear, relu");
+  EXPECT_THROW_MSG(
+      layers::Activation("swish", {.name = "a"}), ValueError,
+      "Activation 'a': activation is 'swish', expected one of linear, relu, tanh, sigmoid,");
   layers::Activation a("relu", {.name = "a"});
   EXPECT_EQ(a.get_config(), parse(R"({"activation": "relu", "name": "a", "trainable": true})"));
   expect_round_trip(a, {None, 3});
@@ -435,9 +443,9 @@ TEST(Dropout, NoiseShapeBroadcastsTheMask) {
 
 TEST(Dropout, POutsideZeroOneIsAValueError) {
   EXPECT_THROW_MSG(layers::Dropout(1.0, {.name = "d"}), ValueError,
-                   "Dropout 'd': p is 1.000000, expected a drop probability in [0, 1)");
-  EXPECT_THROW_MSG(layers::Dropout(-0.1), ValueError, "p is -0.100000");
-  EXPECT_THROW_MSG(layers::Dropout(1.5), ValueError, "expected a drop probability in [0, 1)");
+                   "Dropout 'd': p is 1, expected a number in [0, 1)");
+  EXPECT_THROW_MSG(layers::Dropout(-0.1), ValueError, "p is -0.1, expected a number in [0, 1)");
+  EXPECT_THROW_MSG(layers::Dropout(1.5), ValueError, "p is 1.5, expected a number in [0, 1)");
 }
 
 TEST(Dropout, ConfigRoundTrips) {
@@ -448,8 +456,9 @@ TEST(Dropout, ConfigRoundTrips) {
   expect_round_trip(layers::Dropout(0.5, {.noise_shape = {None, 1, 3}, .seed = 9}), {None, 2, 3});
   // A Keras 1.2.2 config has only p.
   EXPECT_EQ(layers::layer_from_config("Dropout", parse(R"({"p": 0.5, "name": "k"})"))->name(), "k");
-  EXPECT_THROW_MSG(layers::layer_from_config("Dropout", parse(R"({"rate": 0.5})")), ValueError,
-                   "Dropout: p is missing");
+  EXPECT_THROW_MSG(
+      layers::layer_from_config("Dropout", parse(R"({"rate": 0.5})")), ValueError,
+      "Dropout: unexpected argument 'rate', expected one of p, noise_shape, seed, input_shape,");
 }
 
 // --- Reshape and Permute ---------------------------------------------------------------------

@@ -328,17 +328,21 @@ TEST(ResizeLayers, UnknownSpatialSizesStayUnknown) {
       layers::Cropping2D({{1, 1}, {2, 0}}, {.dim_ordering = "th"}).output_shape({None, 3, 9, None}),
       (Shape{None, 3, 7, None}));
   EXPECT_EQ(layers::Cropping1D({1, 1}).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"}).output_shape({None, None, 5, None, 2}),
+  EXPECT_EQ(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"})
+                .output_shape({None, None, 5, None, 2}),
             (Shape{None, None, 3, None, 2}));
   EXPECT_EQ(layers::ZeroPadding2D({1, 2}, {.dim_ordering = "tf"}).output_shape({None, None, 5, 3}),
             (Shape{None, None, 9, 3}));
   EXPECT_EQ(layers::ZeroPadding1D(1).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::ZeroPadding3D(layers::ZeroPadding3DOptions{.dim_ordering = "th"}).output_shape({None, 2, None, 3, 4}),
+  EXPECT_EQ(layers::ZeroPadding3D(layers::ZeroPadding3DOptions{.dim_ordering = "th"})
+                .output_shape({None, 2, None, 3, 4}),
             (Shape{None, 2, None, 5, 6}));
   EXPECT_EQ(layers::UpSampling1D(2).output_shape({None, None, 4}), (Shape{None, None, 4}));
-  EXPECT_EQ(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = "th"}).output_shape({None, 3, None, 5}),
+  EXPECT_EQ(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = "th"})
+                .output_shape({None, 3, None, 5}),
             (Shape{None, 3, None, 10}));
-  EXPECT_EQ(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "tf"}).output_shape({None, 2, None, 3, 4}),
+  EXPECT_EQ(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "tf"})
+                .output_shape({None, 2, None, 3, 4}),
             (Shape{None, 4, None, 6, 4}));
 }
 
@@ -611,45 +615,60 @@ TEST(ResizeLayers, PrimitivesAreCached) {
 // ------------------------------------------------------------------------------------------
 
 TEST(ResizeLayers, NegativePaddingIsAValueErrorNamingTheArgument) {
-  EXPECT_THROW_MSG(layers::ZeroPadding1D(-1, {.name = "zp"}), ValueError,
-                   "ZeroPadding1D 'zp': padding -1 has a negative entry (-1)");
-  EXPECT_THROW_MSG(layers::ZeroPadding1D(layers::ZeroPadding1D::Padding{.left_pad = 1, .right_pad = -3}), ValueError,
-                   "padding {\"left_pad\":1,\"right_pad\":-3} has a negative entry (-3)");
+  EXPECT_THROW_MSG(
+      layers::ZeroPadding1D(-1, {.name = "zp"}), ValueError,
+      "ZeroPadding1D 'zp': padding is -1, expected an int, a list (left_pad, right_pad) or a dict");
+  EXPECT_THROW_MSG(
+      layers::ZeroPadding1D(layers::ZeroPadding1D::Padding{.left_pad = 1, .right_pad = -3}),
+      ValueError,
+      "padding is {'left_pad': 1, 'right_pad': -3}, expected an int, a list (left_pad, right_pad) "
+      "or");
   EXPECT_THROW_MSG(
       layers::ZeroPadding2D({1, -2}, {.name = "zp2"}), ValueError,
-      "ZeroPadding2D 'zp2': padding [1,-2] has a negative entry (-2), expected every entry >= 0");
-  EXPECT_THROW_MSG(layers::ZeroPadding3D({0, 0, -1}), ValueError,
-                   "padding [0,0,-1] has a negative entry");
+      "ZeroPadding2D 'zp2': padding is [1, -2], expected an int, a list (rows, cols) or (top_pad,");
+  EXPECT_THROW_MSG(
+      layers::ZeroPadding3D({0, 0, -1}), ValueError,
+      "padding is [0, 0, -1], expected an int or a list (dim1, dim2, dim3), every entry >= 0");
 }
 
 TEST(ResizeLayers, PaddingOfTheWrongLengthIsAValueError) {
-  EXPECT_THROW_MSG(layers::ZeroPadding1D({1, 2, 3}), ValueError,
-                   "padding [1,2,3] has 3 entries, expected 2 (left_pad, right_pad)");
+  EXPECT_THROW_MSG(
+      layers::ZeroPadding1D({1, 2, 3}), ValueError,
+      "padding is [1, 2, 3], expected an int, a list (left_pad, right_pad) or a dict with keys");
   EXPECT_THROW_MSG(
       layers::ZeroPadding2D({1, 2, 3}), ValueError,
-      "padding [1,2,3] has 3 entries, expected 2 (rows, cols) or 4 (top_pad, bottom_pad, "
+      "padding is [1, 2, 3], expected an int, a list (rows, cols) or (top_pad, bottom_pad, "
       "left_pad, right_pad)");
-  EXPECT_THROW_MSG(layers::ZeroPadding3D({1, 2}), ValueError,
-                   "padding [1,2] has 2 entries, expected 3");
+  EXPECT_THROW_MSG(
+      layers::ZeroPadding3D({1, 2}), ValueError,
+      "padding is [1, 2], expected an int or a list (dim1, dim2, dim3), every entry >= 0");
 }
 
 TEST(ResizeLayers, NegativeCroppingIsAValueError) {
   EXPECT_THROW_MSG(layers::Cropping1D({-1, 1}, {.name = "c1"}), ValueError,
-                   "Cropping1D 'c1': cropping [-1,1] has a negative entry (-1)");
-  EXPECT_THROW_MSG(layers::Cropping2D({{0, 0}, {2, -4}}), ValueError,
-                   "cropping [[0,0],[2,-4]] has a negative entry (-4)");
-  EXPECT_THROW_MSG(layers::Cropping3D(-2), ValueError, "cropping -2 has a negative entry (-2)");
+                   "Cropping1D 'c1': cropping is [-1, 1], expected an int or a list (left, right), "
+                   "every entry >= 0");
+  EXPECT_THROW_MSG(
+      layers::Cropping2D({{0, 0}, {2, -4}}), ValueError,
+      "cropping is [[0, 0], [2, -4]], expected an int or a list of 2 (begin, end) pairs ((top,");
+  EXPECT_THROW_MSG(
+      layers::Cropping3D(-2), ValueError,
+      "cropping is -2, expected an int or a list of 3 (begin, end) pairs, every entry >= 0");
 }
 
 TEST(ResizeLayers, CroppingOfTheWrongFormIsAValueError) {
-  EXPECT_THROW_MSG(layers::Cropping1D({1, 2, 3}), ValueError,
-                   "cropping [1,2,3] has 3 entries, expected 2 (left, right)");
-  EXPECT_THROW_MSG(layers::Cropping2D({{1, 2, 3}, {0, 0}}), ValueError,
-                   "cropping[0] [1,2,3] has 3 entries, expected 2 (begin, end)");
   EXPECT_THROW_MSG(
-      layers::Cropping2D({{1, 2}}), ValueError,
-      "cropping [[1,2]] has 1 pair, expected 2 (begin, end) pairs, one per spatial axis");
-  EXPECT_THROW_MSG(layers::Cropping3D({{1, 2}, {0, 0}}), ValueError, "has 2 pairs, expected 3");
+      layers::Cropping1D({1, 2, 3}), ValueError,
+      "cropping is [1, 2, 3], expected an int or a list (left, right), every entry >= 0");
+  EXPECT_THROW_MSG(
+      layers::Cropping2D({{1, 2, 3}, {0, 0}}), ValueError,
+      "cropping is [[1, 2, 3], [0, 0]], expected an int or a list of 2 (begin, end) pairs ((top,");
+  EXPECT_THROW_MSG(layers::Cropping2D({{1, 2}}), ValueError,
+                   "cropping is [[1, 2]], expected an int or a list of 2 (begin, end) pairs ((top, "
+                   "bottom), (left,");
+  EXPECT_THROW_MSG(layers::Cropping3D({{1, 2}, {0, 0}}), ValueError,
+                   "cropping is [[1, 2], [0, 0]], expected an int or a list of 3 (begin, end) "
+                   "pairs, every entry");
 }
 
 TEST(ResizeLayers, CroppingAWholeAxisIsAShapeErrorAtBuild) {
@@ -670,20 +689,20 @@ TEST(ResizeLayers, CroppingAWholeAxisIsAShapeErrorAtBuild) {
 
 TEST(ResizeLayers, FactorsBelowOneAreAValueError) {
   EXPECT_THROW_MSG(layers::UpSampling1D(0, {.name = "u1"}), ValueError,
-                   "UpSampling1D 'u1': length 0 has the factor 0, expected every factor >= 1");
+                   "UpSampling1D 'u1': length is 0, expected > 0");
   EXPECT_THROW_MSG(layers::UpSampling2D({2, -1}), ValueError,
-                   "size [2,-1] has the factor -1, expected every factor >= 1");
+                   "size is [2, -1], expected every entry > 0");
   EXPECT_THROW_MSG(layers::UpSampling3D({2, 2}), ValueError,
-                   "size [2,2] has 2 entries, expected 3, one per spatial axis");
+                   "size is [2, 2], expected a list of 3 integers");
 }
 
 TEST(ResizeLayers, UnknownDimOrderingIsAValueErrorNamingTheValue) {
   EXPECT_THROW_MSG(layers::ZeroPadding2D({1, 1}, {.dim_ordering = "nhwc", .name = "p"}), ValueError,
-                   "ZeroPadding2D 'p': dim_ordering 'nhwc' is not one of tf, th");
+                   "ZeroPadding2D 'p': dim_ordering is 'nhwc', expected one of default, tf, th");
   EXPECT_THROW_MSG(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "TF"}), ValueError,
-                   "dim_ordering 'TF' is not one of tf, th");
-  EXPECT_THROW_MSG(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = ""}), ValueError,
-                   "dim_ordering '' is not one of tf, th");
+                   "dim_ordering is 'TF', expected one of default, tf, th");
+  EXPECT_THROW_MSG(layers::UpSampling2D(layers::UpSampling2DOptions{.dim_ordering = ""}),
+                   ValueError, "dim_ordering is '', expected one of default, tf, th");
 }
 
 TEST(ResizeLayers, WrongInputRankIsAShapeErrorNamingTheLayout) {
@@ -691,13 +710,18 @@ TEST(ResizeLayers, WrongInputRankIsAShapeErrorNamingTheLayout) {
                    "ZeroPadding1D 'p1': expected an input of rank 3 (batch, steps, features), got "
                    "shape (None, 5)");
   EXPECT_THROW_MSG(
-      layers::ZeroPadding2D(layers::ZeroPadding2DOptions{.dim_ordering = "tf"}).output_shape({None, 5, 5}), ShapeError,
+      layers::ZeroPadding2D(layers::ZeroPadding2DOptions{.dim_ordering = "tf"})
+          .output_shape({None, 5, 5}),
+      ShapeError,
       "expected an input of rank 4 (batch, rows, cols, channels), got shape (None, 5, 5)");
-  EXPECT_THROW_MSG(layers::Cropping2D(layers::Cropping2DOptions{.dim_ordering = "th"}).output_shape({None, 3, 5, 5, 1}),
+  EXPECT_THROW_MSG(layers::Cropping2D(layers::Cropping2DOptions{.dim_ordering = "th"})
+                       .output_shape({None, 3, 5, 5, 1}),
                    ShapeError, "expected an input of rank 4 (batch, channels, rows, cols)");
-  EXPECT_THROW_MSG(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th"}).output_shape({None, 3, 5, 5}),
+  EXPECT_THROW_MSG(layers::UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th"})
+                       .output_shape({None, 3, 5, 5}),
                    ShapeError, "expected an input of rank 5 (batch, channels, dim1, dim2, dim3)");
-  EXPECT_THROW_MSG(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"}).output_shape({None, 5, 5, 5}),
+  EXPECT_THROW_MSG(layers::Cropping3D(layers::Cropping3DOptions{.dim_ordering = "tf"})
+                       .output_shape({None, 5, 5, 5}),
                    ShapeError, "expected an input of rank 5 (batch, dim1, dim2, dim3, channels)");
   layers::UpSampling1D up(2);
   EXPECT_THROW_MSG(up(Variable(Tensor::zeros({2, 3, 4, 5}))), ShapeError,
@@ -744,7 +768,7 @@ TEST(ResizeLayers, ConfigRoundTripsInEveryForm) {
   expect_round_trip(ZeroPadding1D(layers::ZeroPadding1D::Padding{.left_pad = 2}), {None, 10, 4});
   expect_round_trip(ZeroPadding2D({1, 2}, {.dim_ordering = "th"}), {None, 3, 5, 5});
   expect_round_trip(ZeroPadding2D({1, 0, 2, 0}, {.dim_ordering = "tf"}), {None, 5, 5, 3});
-  expect_round_trip(ZeroPadding2D({.top_pad = 2, .right_pad = 1}, {.dim_ordering = "tf"}),
+  expect_round_trip(ZeroPadding2D(Pad2D{.top_pad = 2, .right_pad = 1}, {.dim_ordering = "tf"}),
                     {None, 5, 5, 3});
   expect_round_trip(ZeroPadding2D(3, {.dim_ordering = "tf"}), {None, 5, 5, 3});
   expect_round_trip(ZeroPadding3D({1, 0, 2}, {.dim_ordering = "th"}), {None, 1, 2, 3, 4});
@@ -757,13 +781,15 @@ TEST(ResizeLayers, ConfigRoundTripsInEveryForm) {
   expect_round_trip(Cropping3D(1, {.dim_ordering = "tf"}), {None, 5, 6, 4, 2});
   expect_round_trip(UpSampling1D(3), {None, 4, 3});
   expect_round_trip(UpSampling2D({2, 3}, {.dim_ordering = "tf"}), {None, 3, 4, 2});
-  expect_round_trip(UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th", .trainable = false}), {None, 2, 2, 3, 2});
+  expect_round_trip(
+      UpSampling3D(layers::UpSampling3DOptions{.dim_ordering = "th", .trainable = false}),
+      {None, 2, 2, 3, 2});
 }
 
 TEST(ResizeLayers, ConfigKeepsTheKerasFormAndKeys) {
   layers::ZeroPadding1D pad(2, {.name = "pad"});
   EXPECT_EQ(pad.get_config(), parse(R"({"padding": 2, "name": "pad", "trainable": true})"));
-  layers::ZeroPadding2D pad2({.top_pad = 2}, {.dim_ordering = "th", .name = "pad2"});
+  layers::ZeroPadding2D pad2(layers::Pad2D{.top_pad = 2}, {.dim_ordering = "th", .name = "pad2"});
   EXPECT_EQ(pad2.get_config(),
             parse(R"({"padding": {"top_pad": 2, "bottom_pad": 0, "left_pad": 0, "right_pad": 0},
                       "dim_ordering": "th", "name": "pad2", "trainable": true})"));
@@ -771,7 +797,8 @@ TEST(ResizeLayers, ConfigKeepsTheKerasFormAndKeys) {
                           {.dim_ordering = "tf", .input_shape = {28, 28, 3}, .name = "c"});
   EXPECT_EQ(crop.get_config(),
             parse(R"({"cropping": [[2, 2], [4, 4]], "dim_ordering": "tf", "name": "c",
-                      "trainable": true, "batch_input_shape": [null, 28, 28, 3]})"));
+                      "trainable": true, "batch_input_shape": [null, 28, 28, 3],
+                      "input_dtype": "float32"})"));
   layers::UpSampling1D up(3, {.name = "u"});
   EXPECT_EQ(up.get_config(), parse(R"({"length": 3, "name": "u", "trainable": true})"));
   layers::UpSampling3D up3(layers::UpSampling3DOptions{.dim_ordering = "tf", .name = "u3"});
@@ -838,32 +865,41 @@ TEST(ResizeLayers, FromConfigRejectsWhatKerasRejects) {
   EXPECT_THROW_MSG(
       layer_from_config("ZeroPadding1D", parse(R"({"padding": {"left_pad": 1, "top_pad": 2}})")),
       ValueError,
-      "ZeroPadding1D: padding {\"left_pad\":1,\"top_pad\":2} has the unexpected key 'top_pad', "
-      "expected keys among left_pad, right_pad");
-  EXPECT_THROW_MSG(layer_from_config("ZeroPadding2D", parse(R"({"padding": {"left": 1}})")),
-                   ValueError, "unexpected key 'left'");
-  EXPECT_THROW_MSG(layer_from_config("ZeroPadding2D", parse(R"({"padding": "same"})")), ValueError,
-                   "ZeroPadding2D: padding is \"same\", expected");
+      "padding is {'left_pad': 1, 'top_pad': 2}, expected an int, a list (left_pad, right_pad) or "
+      "a dict with keys left_pad, right_pad");
+  EXPECT_THROW_MSG(
+      layer_from_config("ZeroPadding2D", parse(R"({"padding": {"left": 1}})")), ValueError,
+      "padding is {'left': 1}, expected an int, a list (rows, cols) or (top_pad, bottom_pad,");
+  EXPECT_THROW_MSG(
+      layer_from_config("ZeroPadding2D", parse(R"({"padding": "same"})")), ValueError,
+      "padding is 'same', expected an int, a list (rows, cols) or (top_pad, bottom_pad, left_pad,");
   EXPECT_THROW_MSG(layer_from_config("ZeroPadding2D", parse(R"({"padding": [1.5, 2]})")),
-                   ValueError, "padding is [1.5,2]");
+                   ValueError,
+                   "padding is [1.5, 2], expected an int, a list (rows, cols) or (top_pad, "
+                   "bottom_pad, left_pad,");
   EXPECT_THROW_MSG(
       layer_from_config("ZeroPadding3D", parse(R"({"padding": {"top_pad": 1}})")), ValueError,
-      "ZeroPadding3D: padding is {\"top_pad\":1}, expected a list (dim1, dim2, dim3) or an int");
+      "padding is {'top_pad': 1}, expected an int or a list (dim1, dim2, dim3), every entry >= 0");
   EXPECT_THROW_MSG(layer_from_config("ZeroPadding2D", parse(R"({"padding": [1, 2, 3]})")),
-                   ValueError, "padding [1,2,3] has 3 entries");
+                   ValueError,
+                   "padding is [1, 2, 3], expected an int, a list (rows, cols) or (top_pad, "
+                   "bottom_pad, left_pad,");
   EXPECT_THROW_MSG(layer_from_config("Cropping2D", parse(R"({"cropping": [2, 4]})")), ValueError,
-                   "Cropping2D: cropping[0] is 2, expected a list of 2 integers (begin, end)");
-  EXPECT_THROW_MSG(layer_from_config("Cropping1D", parse(R"({"cropping": [[1, 1]]})")), ValueError,
-                   "Cropping1D: cropping is [[1,1]], expected a list (left, right)");
+                   "cropping is [2, 4], expected an int or a list of 2 (begin, end) pairs ((top, "
+                   "bottom), (left,");
+  EXPECT_THROW_MSG(
+      layer_from_config("Cropping1D", parse(R"({"cropping": [[1, 1]]})")), ValueError,
+      "cropping is [[1, 1]], expected an int or a list (left, right), every entry >= 0");
   EXPECT_THROW_MSG(layer_from_config("UpSampling1D", parse(R"({"length": [2]})")), ValueError,
                    "UpSampling1D: length is [2], expected an integer");
   EXPECT_THROW_MSG(layer_from_config("UpSampling2D", parse(R"({"size": [2, 0]})")), ValueError,
-                   "size [2,0] has the factor 0");
+                   "size is [2, 0], expected every entry > 0");
   EXPECT_THROW_MSG(
       layer_from_config("UpSampling2D", parse(R"({"size": [2, 2], "interpolation": "nearest"})")),
-      ValueError, "UpSampling2D: unknown argument(s) 'interpolation'");
+      ValueError,
+      "UpSampling2D: unexpected argument 'interpolation', expected one of size, dim_ordering,");
   EXPECT_THROW_MSG(layer_from_config("Cropping3D", parse(R"({"dim_ordering": "xy"})")), ValueError,
-                   "dim_ordering 'xy' is not one of tf, th");
+                   "dim_ordering is 'xy', expected one of default, tf, th");
 }
 
 // --- conformance cases (tests/data/conformance/cases) -------------------------------------------
