@@ -430,3 +430,45 @@ TEST(ConvolutionErrors, BadInputsRaiseAtBuild) {
 
 }  // namespace
 }  // namespace keel::layers
+
+namespace keel::layers {
+namespace {
+
+// Held-back bug: a constraint returned a plain tensor, so every constrained kernel was reordered
+// to plain and back each step. Now it projects in the kernel's compute layout.
+TEST(ConvolutionWeights, ConstrainedKernelStaysInItsComputeLayout) {
+  set_seed(5);
+  Convolution2D conv(32, 3, 3,
+                     {.border_mode = "same",
+                      .dim_ordering = "tf",
+                      .W_constraint = constraints::maxnorm(0.1f, {0, 1, 2})});
+  Variable x(Tensor::random_uniform({4, 8, 8, 16}, -1.f, 1.f));
+  optimizers::SGD sgd({.lr = 0.5f});
+  for (int step = 0; step < 2; ++step) {
+    Tape tape;
+    const Variable loss = sum(square(conv(x)));
+    const std::vector<Variable> w = conv.trainable_weights();
+    sgd.apply(tape.gradient(loss, w), w);
+  }
+  const Variable kernel = conv.trainable_weights()[0];
+  EXPECT_FALSE(kernel.value().is_plain());  // still in the convolution's blocked layout
+  const Layout compute = convolution_weights_layout(x.shape(), kernel.shape(), true,
+                                                    ConvSpec{.strides = {1, 1},
+                                                             .dilations = {1, 1},
+                                                             .padding_l = {1, 1},
+                                                             .padding_r = {1, 1},
+                                                             .data_axes = {0, 3, 1, 2},
+                                                             .weight_axes = {3, 2, 0, 1}},
+                                                    true);
+  EXPECT_EQ(kernel.value().desc(), compute.desc);
+  // And the constraint held: every filter's norm is at most 0.1.
+  const Tensor k = kernel.value().to_plain();  // (3, 3, 16, 32)
+  for (std::int64_t f = 0; f < 32; ++f) {
+    double ss = 0;
+    for (std::int64_t i = 0; i < 3 * 3 * 16; ++i) ss += std::pow(k.data()[i * 32 + f], 2);
+    EXPECT_LE(std::sqrt(ss), 0.1 + 1e-6) << "filter " << f;
+  }
+}
+
+}  // namespace
+}  // namespace keel::layers
