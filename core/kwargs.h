@@ -364,6 +364,16 @@ concept HasFields = requires {
 };
 
 namespace detail {
+// A value as a message shows it: floats in their own shortest form, the rest as Python repr.
+template <class T>
+std::string describe(const T& v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return fmt::number(v);
+  } else {
+    return fmt::repr(Codec<T>::write(v));
+  }
+}
+
 template <class O, class Fn>
 void for_each_field(Fn&& fn) {
   static const auto table = O::fields();
@@ -398,9 +408,8 @@ void validate(const O& o, std::string_view who) {
     if constexpr (F::use == Use::runtime) {
       throw ValueError(fmt::str(who, f.name, " is invalid, expected ", expected));
     } else {
-      throw ValueError(fmt::str(who, f.name, " is ",
-                                fmt::repr(Codec<typename F::Type>::write(o.*(f.member))),
-                                ", expected ", expected));
+      throw ValueError(
+          fmt::str(who, f.name, " is ", detail::describe(o.*(f.member)), ", expected ", expected));
     }
   });
 }

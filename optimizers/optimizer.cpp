@@ -8,11 +8,11 @@
 
 #include "keel/core/context.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel::optimizers {
 
 namespace {
-
 
 // The raw buffer and its element count, padding of blocked layouts included.
 float* buffer_of(const Tensor& t) { return static_cast<float*>(t.buffer().get()); }
@@ -22,12 +22,6 @@ std::int64_t elements_of(const Tensor& t) {
 
 }  // namespace
 namespace {
-
-std::string format(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
 
@@ -68,27 +62,13 @@ Optimizer::Optimizer(Hyper h)
       always_counts_(h.always_counts),
       clipnorm_(h.clipnorm),
       clipvalue_(h.clipvalue),
-      slot_names_(std::move(h.slot_names)) {
-  require_nonneg("lr", lr_);
-  require_nonneg("decay", decay_);
-  require_nonneg("clipnorm", clipnorm_);
-  require_nonneg("clipvalue", clipvalue_);
-}
+      slot_names_(std::move(h.slot_names)) {}
 
 void Optimizer::fail(const std::string& what) const { throw ValueError(class_name_ + ": " + what); }
 
-void Optimizer::require_nonneg(const char* name, float v) const {
-  if (!std::isfinite(v) || v < 0.f)
-    fail(std::string(name) + " is " + format(v) + ", expected a finite number >= 0");
-}
-
-void Optimizer::require_unit_interval(const char* name, float v) const {
-  if (!(v >= 0.f && v < 1.f))
-    fail(std::string(name) + " is " + format(v) + ", expected a number in [0, 1)");
-}
-
 void Optimizer::set_lr(float lr) {
-  require_nonneg("lr", lr);
+  if (!std::isfinite(lr) || lr < 0.f)
+    fail(fmt::str("lr is ", lr, ", expected a finite number >= 0"));
   lr_ = lr;
 }
 
@@ -145,7 +125,8 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
   GradClip clip{1.f, std::numeric_limits<float>::infinity()};
   if (clipnorm_ > 0.f) {
     double ss = 0.0;
-    for (const Item& it : items) ss += sum_squares(buffer_of(it.g), elements_of(it.g), kParallelThreshold);
+    for (const Item& it : items)
+      ss += sum_squares(buffer_of(it.g), elements_of(it.g), kParallelThreshold);
     const double norm = std::sqrt(ss);
     if (norm >= clipnorm_) clip.scale = static_cast<float>(clipnorm_ / norm);
   }
@@ -182,7 +163,8 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
     Tensor value = w.value();  // shares the weight's buffer: the update writes into it
     for (std::size_t k = 0; k < slot_ptrs.size(); ++k) {
       Tensor& slot = e->second.slots.t[k];
-      slot = slot.to_layout(value.desc(), value.axes());  // restored or older state may be in another layout
+      slot = slot.to_layout(value.desc(),
+                            value.axes());  // restored or older state may be in another layout
       slot_ptrs[k] = buffer_of(slot);
     }
     update(buffer_of(value), buffer_of(item.g), slot_ptrs.data(), elements_of(value), clip);
@@ -232,9 +214,9 @@ std::vector<Tensor> Optimizer::checked_slots(std::vector<Slot> given, const std:
       fail("weight " + in_quotes(weight) + " has slots [" + joined(names) + "], " + expected);
     const Shape& want = shape ? *shape : given[0].value.shape();
     if (!(s.value.shape() == want))
-      throw ShapeError(class_name_ + ": slot " + in_quotes(s.name) + " of weight " + in_quotes(weight) +
-                       " has shape " + s.value.shape().str() + ", the weight has shape " +
-                       want.str());
+      throw ShapeError(class_name_ + ": slot " + in_quotes(s.name) + " of weight " +
+                       in_quotes(weight) + " has shape " + s.value.shape().str() +
+                       ", the weight has shape " + want.str());
     out[k] = s.value.to_plain().clone();
   }
   return out;

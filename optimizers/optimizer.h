@@ -59,6 +59,9 @@
 
 namespace keel::optimizers {
 
+// Update loops shorter than this run on the calling thread: waking the team costs more.
+inline constexpr std::int64_t kParallelThreshold = std::int64_t{1} << 15;
+
 // One named per-weight state tensor ("m", "v", "moment", ...), of the weight's shape.
 struct Slot {
   std::string name;
@@ -126,16 +129,13 @@ class Optimizer {
     std::string class_name;
     float lr;
     float decay;
-    bool has_decay;       // "decay" is a Keras argument of this optimizer (not of Nadam)
-    bool always_counts;   // increments iterations even when decay == 0
+    bool has_decay;      // "decay" is a Keras argument of this optimizer (not of Nadam)
+    bool always_counts;  // increments iterations even when decay == 0
     float clipnorm;
     float clipvalue;
     std::vector<std::string> slot_names;
   };
   explicit Optimizer(Hyper h);
-
-  // Element loops shorter than this run on the calling thread: waking the team costs more.
-  static constexpr std::int64_t kParallelThreshold = 1 << 15;
 
   // Gradient post-processing applied inside each fused loop: clipnorm's scale, then clipvalue
   // (an infinite limit when off).
@@ -147,8 +147,8 @@ class Optimizer {
 
   // Step scalars, computed once per apply() before any weight is updated.
   struct Step {
-    double lr_t;      // the decayed learning rate
-    std::int64_t t;   // iterations + 1
+    double lr_t;     // the decayed learning rate
+    std::int64_t t;  // iterations + 1
   };
   // Prepares the per-step factors the update uses (and advances global state, e.g. Nadam's S).
   virtual void begin_step(const Step& step) = 0;
@@ -166,9 +166,6 @@ class Optimizer {
 
   // "lr is -1, expected ...": ValueError naming this optimizer.
   [[noreturn]] void fail(const std::string& what) const;
-  // ValueError unless v is finite and >= 0 / in [0, 1).
-  void require_nonneg(const char* name, float v) const;
-  void require_unit_interval(const char* name, float v) const;
 
  private:
   // Slot tensors (plain, in slot_names_ order) that copy deeply, so copies of an optimizer
@@ -202,8 +199,8 @@ class Optimizer {
   float clipvalue_;
   std::vector<std::string> slot_names_;
   std::int64_t iterations_ = 0;
-  std::unordered_map<std::uint64_t, Entry> state_;         // by Variable id
-  std::map<std::string, Tensors> pending_;                // restored by name, not yet bound
+  std::unordered_map<std::uint64_t, Entry> state_;  // by Variable id
+  std::map<std::string, Tensors> pending_;          // restored by name, not yet bound
 };
 
 // A Keras optimizer name with its defaults: "sgd", "rmsprop", "adagrad", "adadelta", "adam",

@@ -4,6 +4,10 @@
 //
 // Options structs take Keras's keyword arguments in Keras order, with Keras's defaults, then
 // clipnorm and clipvalue (0 = off):  SGD({.lr = 0.1f, .momentum = 0.9f, .nesterov = true}).
+// Each struct's table (core/kwargs.h) is the one place an argument's Keras name and rule are
+// written: it validates at construction and gives get_config() and from_config(). The seven
+// classes are one template, KerasOptimizer<Options>, that differs only in its update rule
+// (optimizers.cpp: one rule per optimizer, the equations below).
 // With g the processed gradient, p the weight, lr_t the decayed lr, t = iterations + 1:
 //   SGD       v = momentum*m - lr_t*g; m <- v; p <- p + v, or with nesterov
 //             p <- p + momentum*v - lr_t*g. With momentum = 0 no moment is kept (slot-free).
@@ -31,9 +35,17 @@
 #include <memory>
 #include <string_view>
 
+#include "keel/core/kwargs.h"
 #include "keel/optimizers/optimizer.h"
 
 namespace keel::optimizers {
+
+// The rows every optimizer's table ends with: clipnorm, clipvalue (0 = off).
+template <class O>
+auto clip_fields() {
+  return kwargs::fields(kwargs::field("clipnorm", &O::clipnorm, kwargs::non_negative()),
+                        kwargs::field("clipvalue", &O::clipvalue, kwargs::non_negative()));
+}
 
 struct SGDOptions {
   float lr = 0.01f;
@@ -42,6 +54,15 @@ struct SGDOptions {
   bool nesterov = false;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = SGDOptions;
+    using kwargs::field;
+    return std::tuple_cat(kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                                         field("momentum", &O::momentum, kwargs::unit_interval()),
+                                         field("decay", &O::decay, kwargs::non_negative()),
+                                         field("nesterov", &O::nesterov)),
+                          clip_fields<O>());
+  }
 };
 
 struct RMSpropOptions {
@@ -51,6 +72,15 @@ struct RMSpropOptions {
   float decay = 0.f;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = RMSpropOptions;
+    using kwargs::field;
+    return std::tuple_cat(kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                                         field("rho", &O::rho, kwargs::unit_interval()),
+                                         field("epsilon", &O::epsilon, kwargs::non_negative()),
+                                         field("decay", &O::decay, kwargs::non_negative())),
+                          clip_fields<O>());
+  }
 };
 
 struct AdagradOptions {
@@ -59,6 +89,14 @@ struct AdagradOptions {
   float decay = 0.f;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = AdagradOptions;
+    using kwargs::field;
+    return std::tuple_cat(kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                                         field("epsilon", &O::epsilon, kwargs::non_negative()),
+                                         field("decay", &O::decay, kwargs::non_negative())),
+                          clip_fields<O>());
+  }
 };
 
 struct AdadeltaOptions {
@@ -68,27 +106,40 @@ struct AdadeltaOptions {
   float decay = 0.f;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = AdadeltaOptions;
+    using kwargs::field;
+    return std::tuple_cat(kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                                         field("rho", &O::rho, kwargs::unit_interval()),
+                                         field("epsilon", &O::epsilon, kwargs::non_negative()),
+                                         field("decay", &O::decay, kwargs::non_negative())),
+                          clip_fields<O>());
+  }
 };
 
-struct AdamOptions {
-  float lr = 0.001f;
+// Adam and Adamax have the same arguments, not the same default lr.
+template <float kLr>
+struct AdamFamilyOptions {
+  float lr = kLr;
   float beta_1 = 0.9f;
   float beta_2 = 0.999f;
   float epsilon = 1e-8f;
   float decay = 0.f;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = AdamFamilyOptions;
+    using kwargs::field;
+    return std::tuple_cat(kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                                         field("beta_1", &O::beta_1, kwargs::unit_interval()),
+                                         field("beta_2", &O::beta_2, kwargs::unit_interval()),
+                                         field("epsilon", &O::epsilon, kwargs::non_negative()),
+                                         field("decay", &O::decay, kwargs::non_negative())),
+                          clip_fields<O>());
+  }
 };
-
-struct AdamaxOptions {
-  float lr = 0.002f;
-  float beta_1 = 0.9f;
-  float beta_2 = 0.999f;
-  float epsilon = 1e-8f;
-  float decay = 0.f;
-  float clipnorm = 0.f;
-  float clipvalue = 0.f;
-};
+using AdamOptions = AdamFamilyOptions<0.001f>;
+using AdamaxOptions = AdamFamilyOptions<0.002f>;
 
 struct NadamOptions {
   float lr = 0.002f;
@@ -98,111 +149,31 @@ struct NadamOptions {
   float schedule_decay = 0.004f;
   float clipnorm = 0.f;
   float clipvalue = 0.f;
+  static auto fields() {
+    using O = NadamOptions;
+    using kwargs::field;
+    return std::tuple_cat(
+        kwargs::fields(field("lr", &O::lr, kwargs::non_negative()),
+                       field("beta_1", &O::beta_1, kwargs::unit_interval()),
+                       field("beta_2", &O::beta_2, kwargs::unit_interval()),
+                       field("epsilon", &O::epsilon, kwargs::non_negative()),
+                       field("schedule_decay", &O::schedule_decay, kwargs::non_negative())),
+        clip_fields<O>());
+  }
 };
 
-// Slots: "moment" when momentum > 0, else none. Counts iterations only when decay > 0.
-class SGD final : public Optimizer {
+// One Keras optimizer: its options and its update rule (optimizers.cpp). Slots: SGD "moment"
+// when momentum > 0, else none; RMSprop, Adagrad "accumulator"; Adadelta "accumulator",
+// "delta_accumulator"; Adam, Nadam "m", "v"; Adamax "m", "u". SGD, RMSprop, Adagrad and
+// Adadelta count iterations only when decay > 0; Adam, Adamax and Nadam always. Nadam has the
+// state scalar "m_schedule" (the momentum-schedule product S, a double, starting at 1).
+template <class Options>
+class KerasOptimizer final : public Optimizer {
  public:
-  explicit SGD(SGDOptions options = {});
+  explicit KerasOptimizer(Options options = {});
   std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  SGDOptions o_;
-  float lr_t_ = 0.f;
-};
-
-// Slots: "accumulator". Counts iterations only when decay > 0.
-class RMSprop final : public Optimizer {
- public:
-  explicit RMSprop(RMSpropOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  RMSpropOptions o_;
-  float lr_t_ = 0.f;
-};
-
-// Slots: "accumulator". Counts iterations only when decay > 0.
-class Adagrad final : public Optimizer {
- public:
-  explicit Adagrad(AdagradOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  AdagradOptions o_;
-  float lr_t_ = 0.f;
-};
-
-// Slots: "accumulator", "delta_accumulator". Counts iterations only when decay > 0.
-class Adadelta final : public Optimizer {
- public:
-  explicit Adadelta(AdadeltaOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  AdadeltaOptions o_;
-  float lr_t_ = 0.f;
-};
-
-// Slots: "m", "v". Always counts iterations.
-class Adam final : public Optimizer {
- public:
-  explicit Adam(AdamOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  AdamOptions o_;
-  float alpha_t_ = 0.f;
-};
-
-// Slots: "m", "u". Always counts iterations.
-class Adamax final : public Optimizer {
- public:
-  explicit Adamax(AdamaxOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-
- private:
-  void begin_step(const Step& step) override;
-  void update(float* p, const float* g, float* const* slots, std::int64_t n,
-              GradClip clip) const override;
-  Config own_config() const override;
-
-  AdamaxOptions o_;
-  float alpha_t_ = 0.f;
-};
-
-// Slots: "m", "v"; state scalar "m_schedule" (the momentum-schedule product S, a double,
-// starting at 1). Always counts iterations; has no decay.
-class Nadam final : public Optimizer {
- public:
-  explicit Nadam(NadamOptions options = {});
-  std::shared_ptr<Optimizer> clone() const override;
-  double m_schedule() const { return m_schedule_; }
+  const Options& options() const { return o_; }
+  double m_schedule() const requires std::is_same_v<Options, NadamOptions> { return schedule_; }
 
  private:
   void begin_step(const Step& step) override;
@@ -212,12 +183,30 @@ class Nadam final : public Optimizer {
   Config extra_scalars() const override;
   void check_extra_scalars(const Config& scalars) const override;
   void set_extra_scalars(const Config& scalars) override;
-  std::vector<std::string> extra_scalar_names() const override { return {"m_schedule"}; }
+  std::vector<std::string> extra_scalar_names() const override;
 
-  NadamOptions o_;
-  double m_schedule_ = 1.0;
-  // Per-step factors of g, m and v in the update (folded in double, cast to float).
-  float g_factor_ = 0.f, m_factor_ = 0.f, v_factor_ = 1.f;
+  Options o_;
+  float factors_[3] = {0.f, 0.f, 1.f};  // the step's scalars (lr_t; Adam's alpha_t; Nadam's three)
+  double schedule_ = 1.0;               // Nadam's m_schedule
 };
+
+using SGD = KerasOptimizer<SGDOptions>;
+using RMSprop = KerasOptimizer<RMSpropOptions>;
+using Adagrad = KerasOptimizer<AdagradOptions>;
+using Adadelta = KerasOptimizer<AdadeltaOptions>;
+using Adam = KerasOptimizer<AdamOptions>;
+using Adamax = KerasOptimizer<AdamaxOptions>;
+using Nadam = KerasOptimizer<NadamOptions>;
+
+extern template class KerasOptimizer<SGDOptions>;
+extern template class KerasOptimizer<RMSpropOptions>;
+extern template class KerasOptimizer<AdagradOptions>;
+extern template class KerasOptimizer<AdadeltaOptions>;
+extern template class KerasOptimizer<AdamOptions>;
+extern template class KerasOptimizer<AdamaxOptions>;
+extern template class KerasOptimizer<NadamOptions>;
+
+// The registered optimizers' class names, in Keras order.
+std::vector<std::string> registered_optimizer_names();
 
 }  // namespace keel::optimizers

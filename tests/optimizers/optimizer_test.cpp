@@ -316,9 +316,8 @@ TEST(OptimizerDecay, SgdCountsIterationsOnlyWithDecay) {
 }
 
 TEST(OptimizerDecay, RmspropAdagradAdadeltaCountOnlyWithDecay) {
-  std::vector<std::shared_ptr<Optimizer>> without = {std::make_shared<RMSprop>(),
-                                                     std::make_shared<Adagrad>(),
-                                                     std::make_shared<Adadelta>()};
+  std::vector<std::shared_ptr<Optimizer>> without = {
+      std::make_shared<RMSprop>(), std::make_shared<Adagrad>(), std::make_shared<Adadelta>()};
   std::vector<std::shared_ptr<Optimizer>> with = {
       std::make_shared<RMSprop>(RMSpropOptions{.decay = 0.1f}),
       std::make_shared<Adagrad>(AdagradOptions{.decay = 0.1f}),
@@ -336,9 +335,8 @@ TEST(OptimizerDecay, RmspropAdagradAdadeltaCountOnlyWithDecay) {
 }
 
 TEST(OptimizerDecay, AdamAdamaxNadamAlwaysCount) {
-  std::vector<std::shared_ptr<Optimizer>> opts = {std::make_shared<Adam>(),
-                                                  std::make_shared<Adamax>(),
-                                                  std::make_shared<Nadam>()};
+  std::vector<std::shared_ptr<Optimizer>> opts = {
+      std::make_shared<Adam>(), std::make_shared<Adamax>(), std::make_shared<Nadam>()};
   for (auto& opt : opts) {
     Variable w = weight();
     run(*opt, w, 0, 3);
@@ -507,8 +505,10 @@ TEST(OptimizerLayout, LargeWeightMatchesSmallOneElementForElement) {
 
 std::vector<std::function<std::shared_ptr<Optimizer>()>> every_optimizer() {
   return {
-      [] { return std::make_shared<SGD>(SGDOptions{.lr = 0.05f, .momentum = 0.9f,
-                                                   .decay = 0.01f, .nesterov = true}); },
+      [] {
+        return std::make_shared<SGD>(
+            SGDOptions{.lr = 0.05f, .momentum = 0.9f, .decay = 0.01f, .nesterov = true});
+      },
       [] { return std::make_shared<SGD>(SGDOptions{.lr = 0.05f}); },
       [] { return std::make_shared<RMSprop>(RMSpropOptions{.decay = 0.1f, .clipnorm = 0.5f}); },
       [] { return std::make_shared<Adagrad>(); },
@@ -639,8 +639,8 @@ TEST(OptimizerState, SetSlotsChecksNamesAndShapes) {
   EXPECT_THROW_MSG(opt.set_slots(w, {{"m", Tensor::zeros(kShape)}, {"v", Tensor()}}), ValueError,
                    "slot 'v' of weight 'dense_1_W' is undefined");
   EXPECT_THROW_MSG(
-      opt.set_slots(w, {{"v", Tensor::zeros(kShape)}, {"m", Tensor::zeros(Shape{3})}}),
-      ShapeError, "Adam: slot 'm' of weight 'dense_1_W' has shape (3,), the weight has shape (2, 3)");
+      opt.set_slots(w, {{"v", Tensor::zeros(kShape)}, {"m", Tensor::zeros(Shape{3})}}), ShapeError,
+      "Adam: slot 'm' of weight 'dense_1_W' has shape (3,), the weight has shape (2, 3)");
   // Any order of the right names is accepted.
   opt.set_slots(w, {{"v", Tensor::full(kShape, 2.f)}, {"m", Tensor::full(kShape, 1.f)}});
   EXPECT_EQ(slot(opt, w, "m"), std::vector<float>(kN, 1.f));
@@ -651,8 +651,9 @@ TEST(OptimizerState, RestoredStateOfTheWrongShapeFailsBeforeAnyUpdate) {
   Adam opt;
   opt.set_state({{"dense_1_W", {{"m", Tensor::zeros(Shape{3})}, {"v", Tensor::zeros(Shape{3})}}}});
   Variable w = weight("dense_1_W");
-  EXPECT_THROW_MSG(opt.apply({grad(0)}, {w}), ShapeError,
-                   "restored state of weight 'dense_1_W' has shape (3,), the weight has shape (2, 3)");
+  EXPECT_THROW_MSG(
+      opt.apply({grad(0)}, {w}), ShapeError,
+      "restored state of weight 'dense_1_W' has shape (3,), the weight has shape (2, 3)");
   EXPECT_EQ(w.to_vector(), kP0);
   EXPECT_EQ(opt.iterations(), 0);
 }
@@ -700,8 +701,7 @@ TEST(OptimizerConfig, GetConfigHasKerasKeysAndDefaults) {
   EXPECT_EQ(keys(Adadelta().get_config()), (K{"decay", "epsilon", "lr", "rho"}));
   EXPECT_EQ(keys(Adam().get_config()), (K{"beta_1", "beta_2", "decay", "epsilon", "lr"}));
   EXPECT_EQ(keys(Adamax().get_config()), (K{"beta_1", "beta_2", "decay", "epsilon", "lr"}));
-  EXPECT_EQ(keys(Nadam().get_config()),
-            (K{"beta_1", "beta_2", "epsilon", "lr", "schedule_decay"}));
+  EXPECT_EQ(keys(Nadam().get_config()), (K{"beta_1", "beta_2", "epsilon", "lr", "schedule_decay"}));
   EXPECT_EQ(keys(Adam({.clipnorm = 1.f, .clipvalue = 0.5f}).get_config()),
             (K{"beta_1", "beta_2", "clipnorm", "clipvalue", "decay", "epsilon", "lr"}));
 
@@ -752,7 +752,7 @@ TEST(OptimizerConfig, FromConfigRejectsUnexpectedArgumentsAndTypes) {
   EXPECT_THROW_MSG(from_config("Nadam", {{"decay", 0.1}}), ValueError,
                    "Nadam: unexpected argument 'decay'");
   EXPECT_THROW_MSG(from_config("Adam", {{"lr", "fast"}}), ValueError,
-                   "Adam: lr is \"fast\", expected a number");
+                   "Adam: lr is 'fast', expected a number");
   EXPECT_THROW_MSG(from_config("SGD", {{"nesterov", 1}}), ValueError,
                    "SGD: nesterov is 1, expected true or false");
   EXPECT_THROW_MSG(from_config("SGD", Config::array()), ValueError,
@@ -802,7 +802,8 @@ TEST(OptimizerErrors, HyperparametersNameOptimizerArgumentAndValue) {
   EXPECT_THROW_MSG(Adam({.clipvalue = -1.f}), ValueError, "Adam: clipvalue is -1");
   EXPECT_THROW_MSG(Adam({.lr = std::nanf("")}), ValueError, "Adam: lr is nan");
   Adam opt;
-  EXPECT_THROW_MSG(opt.set_lr(-0.5f), ValueError, "Adam: lr is -0.5, expected a finite number >= 0");
+  EXPECT_THROW_MSG(opt.set_lr(-0.5f), ValueError,
+                   "Adam: lr is -0.5, expected a finite number >= 0");
   EXPECT_EQ(opt.lr(), 0.001f);
 }
 
