@@ -3,16 +3,63 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
+#include "keel/core/kwargs.h"
 #include "keel/core/layout_walk.h"
 
 namespace keel::constraints {
 
 namespace {
+
+// A constraint's axis argument: one int or a list of ints (written back as an int when it
+// holds one axis, as Keras).
+struct Axis {
+  std::vector<int> axes{0};
+};
+
+}  // namespace
+}  // namespace keel::constraints
+
+namespace keel::kwargs {
+template <>
+struct Codec<constraints::Axis> {
+  static Config write(const constraints::Axis& a) {
+    return a.axes.size() == 1 ? Config(a.axes[0]) : Config(a.axes);
+  }
+  static bool read(const Config& j, constraints::Axis& out) {
+    if (j.is_number_integer()) {
+      out.axes = {j.get<int>()};
+      return true;
+    }
+    return Codec<std::vector<int>>::read(j, out.axes);
+  }
+  static std::string expected() { return "an int or a list of ints"; }
+};
+}  // namespace keel::kwargs
+
+namespace keel::constraints {
+namespace {
+
+// The keyword arguments of each Keras constraint.
+struct MaxNormArgs {
+  float m = 2.f;
+  Axis axis;
+  static auto fields() {
+    return kwargs::fields(kwargs::field("m", &MaxNormArgs::m, kwargs::positive()),
+                          kwargs::field("axis", &MaxNormArgs::axis));
+  }
+};
+struct UnitNormArgs {
+  Axis axis;
+  static auto fields() { return kwargs::fields(kwargs::field("axis", &UnitNormArgs::axis)); }
+};
+struct NonNegArgs {
+  static auto fields() { return std::tuple<>(); }
+};
 
 struct Name {
   std::string_view name;
@@ -29,32 +76,16 @@ constexpr std::array<Name, 6> kNames = {{
     {"UnitNorm", Constraint::Kind::unitnorm},
 }};
 
-std::string known_names() {
-  std::string out;
-  for (const Name& n : kNames) {
-    if (!out.empty()) out += ", ";
-    out += n.name;
-  }
-  return out;
-}
-
 Constraint::Kind find_kind(std::string_view name) {
   for (const Name& n : kNames)
     if (n.name == name) return n.kind;
-  throw ValueError("constraint '" + std::string(name) + "' is not one of " + known_names());
-}
-
-std::string format(float v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
+  std::vector<std::string_view> names;
+  for (const Name& n : kNames) names.push_back(n.name);
+  throw ValueError(fmt::str("constraint ", fmt::quoted(name), " is not one of ", fmt::list(names)));
 }
 
 std::string axes_str(const std::vector<int>& axis) {
-  if (axis.size() == 1) return std::to_string(axis[0]);
-  std::string out = "[";
-  for (std::size_t i = 0; i < axis.size(); ++i) out += (i ? ", " : "") + std::to_string(axis[i]);
-  return out + "]";
+  return axis.size() == 1 ? std::to_string(axis[0]) : fmt::str("[", fmt::list(axis), "]");
 }
 
 // The summed axes resolved against w's rank, sorted; ShapeError naming the constraint.
@@ -76,61 +107,20 @@ std::vector<int> resolve_axes(const std::vector<int>& axis, const Shape& shape,
   return out;
 }
 
-float checked_m(float m) {
-  if (!std::isfinite(m) || !(m > 0.f))
-    throw ValueError("maxnorm: m is " + format(m) + ", expected a finite number > 0");
-  return m;
-}
-
-std::vector<int> parse_axis(const Config& v, std::string_view who) {
-  auto as_int = [&](const Config& e) {
-    if (!e.is_number_integer())
-      throw ValueError("constraint '" + std::string(who) + "': axis " + v.dump() +
-                       " is not an int or a list of ints");
-    return e.get<int>();
-  };
-  if (v.is_array()) {
-    std::vector<int> out;
-    for (const Config& e : v) out.push_back(as_int(e));
-    return out;
-  }
-  return {as_int(v)};
-}
-
-Constraint build(std::string_view name, const Config& args, std::string_view skip_key = {}) {
+Constraint build(std::string_view name, const Config& args) {
   const Constraint::Kind kind = find_kind(name);
-  if (!args.is_null() && !args.is_object())
-    throw ValueError("constraint '" + std::string(name) + "': arguments must be an object, got " +
-                     args.dump());
-  float m = 2.f;
-  std::vector<int> axis = {0};
-  if (args.is_object()) {
-    for (const auto& [key, value] : args.items()) {
-      if (!skip_key.empty() && key == skip_key) continue;
-      if (key == "m" && kind == Constraint::Kind::maxnorm) {
-        if (!value.is_number())
-          throw ValueError("constraint '" + std::string(name) + "': m is " + value.dump() +
-                           ", expected a number");
-        m = value.get<float>();
-      } else if (key == "axis" && kind != Constraint::Kind::nonneg) {
-        axis = parse_axis(value, name);
-      } else {
-        const char* expected = kind == Constraint::Kind::maxnorm    ? "m, axis"
-                               : kind == Constraint::Kind::unitnorm ? "axis"
-                                                                    : "no arguments";
-        throw ValueError("constraint '" + std::string(name) + "': unexpected argument '" + key +
-                         "', expected " + expected);
-      }
-    }
-  }
+  const std::string who = fmt::str("constraint ", fmt::quoted(name), ": ");
   switch (kind) {
-    case Constraint::Kind::maxnorm:
-      return maxnorm(m, std::move(axis));
+    case Constraint::Kind::maxnorm: {
+      const auto a = kwargs::from_config<MaxNormArgs>(args, who);
+      return maxnorm(a.m, a.axis.axes);
+    }
     case Constraint::Kind::unitnorm:
-      return unitnorm(std::move(axis));
+      return unitnorm(kwargs::from_config<UnitNormArgs>(args, who).axis.axes);
     case Constraint::Kind::nonneg:
       break;
   }
+  (void)kwargs::from_config<NonNegArgs>(args, who);
   return nonneg();
 }
 
@@ -140,7 +130,8 @@ Constraint::Constraint(Kind kind, float m, std::vector<int> axis)
     : kind_(kind), m_(m), axis_(std::move(axis)) {}
 
 Constraint maxnorm(float m, std::vector<int> axis) {
-  return Constraint(Constraint::Kind::maxnorm, checked_m(m), std::move(axis));
+  kwargs::validate(MaxNormArgs{m, {axis}}, "maxnorm: ");
+  return Constraint(Constraint::Kind::maxnorm, m, std::move(axis));
 }
 
 Constraint nonneg() { return Constraint(Constraint::Kind::nonneg, 0.f, {}); }
@@ -210,12 +201,16 @@ void Constraint::project(Tensor& w) const {
 }
 
 Config Constraint::get_config() const {
-  auto axis_json = [this]() { return axis_.size() == 1 ? Config(axis_[0]) : Config(axis_); };
+  Config c;
   switch (kind_) {
     case Kind::maxnorm:
-      return Config{{"name", "MaxNorm"}, {"m", static_cast<double>(m_)}, {"axis", axis_json()}};
+      c = kwargs::to_config(MaxNormArgs{m_, {axis_}});
+      c["name"] = "MaxNorm";
+      return c;
     case Kind::unitnorm:
-      return Config{{"name", "UnitNorm"}, {"axis", axis_json()}};
+      c = kwargs::to_config(UnitNormArgs{{axis_}});
+      c["name"] = "UnitNorm";
+      return c;
     case Kind::nonneg:
       break;
   }
@@ -227,15 +222,23 @@ Constraint constraint_from_config(const Config& j) {
   if (j.is_object()) {
     const auto name = j.find("name");
     if (name == j.end() || !name->is_string())
-      throw ValueError("constraint config " + j.dump() + " needs a string 'name', one of " +
-                       known_names());
-    return build(name->get<std::string>(), j, "name");
+      throw ValueError(fmt::str("constraint config ", fmt::repr(j), " needs a string 'name'"));
+    Config args = j;
+    args.erase("name");
+    return build(name->get<std::string>(), args);
   }
-  throw ValueError("constraint config must be a name or an object with a 'name', got " + j.dump());
+  throw ValueError(
+      fmt::str("constraint config must be a name or an object with a 'name', got ", fmt::repr(j)));
 }
 
 Constraint constraint_from_factory(std::string_view name, const Config& args) {
   return build(name, args);
+}
+
+std::vector<std::string> registered_constraint_names() {
+  std::vector<std::string> out;
+  for (const Name& n : kNames) out.emplace_back(n.name);
+  return out;
 }
 
 }  // namespace keel::constraints

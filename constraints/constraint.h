@@ -16,6 +16,7 @@
 // for the weight or given twice, naming the constraint, the axis and the weight's shape.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -77,6 +78,9 @@ Constraint constraint_from_config(const Config& j);
 // The conformance-manifest form: a name as above and its keyword arguments
 // ({"m": 2, "axis": 0}, {"axis": [0, 1, 2]}, {} or null; missing ones take their defaults).
 Constraint constraint_from_factory(std::string_view name, const Config& args);
+
+// The names constraint_from_config takes.
+std::vector<std::string> registered_constraint_names();
 
 }  // namespace keel::constraints
 

@@ -459,9 +459,12 @@ void read_config(const Config& c, O& o, std::string_view who, bool check = true)
               fmt::str(who, key, " is ", fmt::repr(value), ", expected ", Codec<T>::expected()));
       }
     });
-    if (!known)
-      throw ValueError(fmt::str(who, "unexpected argument '", key, "', expected one of ",
-                                fmt::list(names<O>())));
+    if (!known) {
+      const auto keys = names<O>();
+      throw ValueError(
+          fmt::str(who, "unexpected argument '", key, "', expected ",
+                   keys.empty() ? std::string("no arguments") : "one of " + fmt::list(keys)));
+    }
   }
   detail::for_each_field<O>([&](const auto& f) {
     using F = std::remove_cvref_t<decltype(f)>;

@@ -3,11 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <limits>
+#include <map>
 #include <regex>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/models/checkpoint.h"
 #include "keel/models/model.h"
 #include "keel/models/progbar.h"
@@ -42,7 +43,8 @@ void BaseLogger::on_batch_end(int, Logs& logs) {
 
 void BaseLogger::on_epoch_end(int, Logs& logs) {
   for (const auto& name : params().metrics)
-    if (totals_.count(name)) logs[name] = totals_[name] / static_cast<double>(std::max<std::int64_t>(seen_, 1));
+    if (totals_.count(name))
+      logs[name] = totals_[name] / static_cast<double>(std::max<std::int64_t>(seen_, 1));
 }
 
 // --- ProgbarLogger -----------------------------------------------------------------------------
@@ -67,7 +69,8 @@ void ProgbarLogger::on_batch_end(int, Logs& logs) {
   std::vector<std::pair<std::string, double>> values;
   for (const auto& k : params().metrics)
     if (logs.count(k)) values.emplace_back(k, logs.at(k));
-  if (params().verbose && state_->seen < params().nb_sample) state_->bar->update(state_->seen, values);
+  if (params().verbose && state_->seen < params().nb_sample)
+    state_->bar->update(state_->seen, values);
 }
 
 void ProgbarLogger::on_epoch_end(int, Logs& logs) {
@@ -79,14 +82,18 @@ void ProgbarLogger::on_epoch_end(int, Logs& logs) {
 
 // --- monitoring helpers ------------------------------------------------------------------------
 
+kwargs::Rule<std::string> monitor_mode_rule() { return kwargs::one_of({"auto", "min", "max"}); }
+
 namespace {
 
-bool maximize_for(const std::string& mode, const std::string& monitor, const char* who) {
-  if (mode == "min") return false;
-  if (mode == "max") return true;
-  if (mode != "auto")
-    throw ValueError(std::string(who) + ": mode '" + mode + "' is not one of auto, min, max");
-  return monitor.find("acc") != std::string::npos || monitor.rfind("fmeasure", 0) == 0;
+// Whether `monitor` improves upwards; `options` are validated first, naming `who`.
+template <class O>
+bool maximize_for(const O& options, const char* who) {
+  kwargs::validate(options, fmt::owner(who));
+  if (options.mode == "min") return false;
+  if (options.mode == "max") return true;
+  return options.monitor.find("acc") != std::string::npos ||
+         options.monitor.rfind("fmeasure", 0) == 0;
 }
 
 // A saved number (JSON has no infinity: an unset best is written as null).
@@ -95,7 +102,8 @@ double number_or(const Config& s, const char* key, double fallback) {
 }
 
 double worst(bool maximize) {
-  return maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  return maximize ? -std::numeric_limits<double>::infinity()
+                  : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -103,7 +111,8 @@ double worst(bool maximize) {
 // --- ModelCheckpoint ---------------------------------------------------------------------------
 
 std::string format_filepath(const std::string& pattern, int epoch, const Logs& logs) {
-  static const std::regex field(R"(\{([A-Za-z_][A-Za-z0-9_]*)(?::([0-9]*)(?:\.([0-9]+))?([dfe])?)?\})");
+  static const std::regex field(
+      R"(\{([A-Za-z_][A-Za-z0-9_]*)(?::([0-9]*)(?:\.([0-9]+))?([dfe])?)?\})");
   std::string out;
   auto begin = pattern.cbegin();
   for (std::sregex_iterator it(pattern.begin(), pattern.end(), field), end; it != end; ++it) {
@@ -126,8 +135,8 @@ std::string format_filepath(const std::string& pattern, int epoch, const Logs& l
       const std::string fmt = "%" + width + "lld";
       std::snprintf(buf, sizeof buf, fmt.c_str(), static_cast<long long>(value));
     } else {
-      const std::string fmt = "%" + width + (precision.empty() ? "" : "." + precision) +
-                              (type.empty() ? "g" : type);
+      const std::string fmt =
+          "%" + width + (precision.empty() ? "" : "." + precision) + (type.empty() ? "g" : type);
       std::snprintf(buf, sizeof buf, fmt.c_str(), value);
     }
     out += buf;
@@ -137,12 +146,10 @@ std::string format_filepath(const std::string& pattern, int epoch, const Logs& l
 }
 
 ModelCheckpoint::ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options)
-    : filepath_(std::move(filepath)), options_(options),
-      maximize_(maximize_for(options.mode, options.monitor, "ModelCheckpoint")),
-      best_(worst(maximize_)) {
-  if (options_.period < 1)
-    throw ValueError("ModelCheckpoint: period is " + std::to_string(options_.period) + ", expected >= 1");
-}
+    : filepath_(std::move(filepath)),
+      options_(options),
+      maximize_(maximize_for(options, "ModelCheckpoint")),
+      best_(worst(maximize_)) {}
 
 void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   if (++since_last_save_ < options_.period) return;
@@ -151,7 +158,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   if (options_.save_best_only) {
     auto it = logs.find(options_.monitor);
     if (it == logs.end()) {
-      std::fprintf(stderr, "ModelCheckpoint: can save best model only with %s available, skipping.\n",
+      std::fprintf(stderr,
+                   "ModelCheckpoint: can save best model only with %s available, skipping.\n",
                    options_.monitor.c_str());
       return;
     }
@@ -173,7 +181,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
     model().save_weights(path);
   } else {
     // epoch is 0-based: epoch + 1 are done. This callback's own state counts this save.
-    save_checkpoint(path, model(), {.epoch = epoch + 1, .callbacks = collect_states(model().active_callbacks())});
+    save_checkpoint(path, model(),
+                    {.epoch = epoch + 1, .callbacks = collect_states(model().active_callbacks())});
   }
 }
 
@@ -213,11 +222,9 @@ void restore_states(const std::vector<std::shared_ptr<Callback>>& callbacks, con
 // --- EarlyStopping -----------------------------------------------------------------------------
 
 EarlyStopping::EarlyStopping(const EarlyStoppingOptions& options)
-    : options_(options), maximize_(maximize_for(options.mode, options.monitor, "EarlyStopping")),
-      best_(worst(maximize_)) {
-  if (options_.patience < 0)
-    throw ValueError("EarlyStopping: patience is " + std::to_string(options_.patience) + ", expected >= 0");
-}
+    : options_(options),
+      maximize_(maximize_for(options, "EarlyStopping")),
+      best_(worst(maximize_)) {}
 
 void EarlyStopping::on_train_begin(Logs&) {
   wait_ = 0;
@@ -228,7 +235,8 @@ void EarlyStopping::on_train_begin(Logs&) {
 void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
   auto it = logs.find(options_.monitor);
   if (it == logs.end()) {
-    std::fprintf(stderr, "EarlyStopping: early stopping requires %s available!\n", options_.monitor.c_str());
+    std::fprintf(stderr, "EarlyStopping: early stopping requires %s available!\n",
+                 options_.monitor.c_str());
     return;
   }
   const double current = it->second;
@@ -248,7 +256,8 @@ void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
 }
 
 void EarlyStopping::on_train_end(Logs&) {
-  if (stopped_epoch_ > 0 && options_.verbose) std::printf("Epoch %05d: early stopping\n", stopped_epoch_);
+  if (stopped_epoch_ > 0 && options_.verbose)
+    std::printf("Epoch %05d: early stopping\n", stopped_epoch_);
 }
 
 Config EarlyStopping::state() const { return {{"best", best_}, {"wait", wait_}}; }
@@ -316,12 +325,9 @@ void LearningRateScheduler::on_epoch_begin(int epoch, Logs&) {
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(const ReduceLROnPlateauOptions& options)
-    : options_(options), maximize_(maximize_for(options.mode, options.monitor, "ReduceLROnPlateau")),
-      best_(worst(maximize_)) {
-  if (options_.factor >= 1.0)
-    throw ValueError("ReduceLROnPlateau: factor is " + std::to_string(options_.factor) +
-                     ", expected < 1 (ReduceLROnPlateau does not support a factor >= 1.0)");
-}
+    : options_(options),
+      maximize_(maximize_for(options, "ReduceLROnPlateau")),
+      best_(worst(maximize_)) {}
 
 void ReduceLROnPlateau::on_train_begin(Logs&) {
   best_ = worst(maximize_);
@@ -353,7 +359,8 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
         const double new_lr = std::max(lr * options_.factor, options_.min_lr);
         model().optimizer().set_lr(static_cast<float>(new_lr));
         if (options_.verbose)
-          std::printf("\nEpoch %05d: reducing learning rate to %s.\n", epoch, std::to_string(new_lr).c_str());
+          std::printf("\nEpoch %05d: reducing learning rate to %s.\n", epoch,
+                      std::to_string(new_lr).c_str());
         cooldown_counter_ = options_.cooldown;
         wait_ = 0;
       }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "keel/core/json.h"
+#include "keel/core/kwargs.h"
 
 namespace keel {
 
@@ -94,13 +95,25 @@ class ProgbarLogger : public Callback {
   std::shared_ptr<State> state_;
 };
 
+// The rules every monitoring callback's `mode` and `monitor` keep.
+kwargs::Rule<std::string> monitor_mode_rule();
+
 struct ModelCheckpointOptions {
   std::string monitor = "val_loss";
   int verbose = 0;
   bool save_best_only = false;
   bool save_weights_only = false;
-  std::string mode = "auto";
-  int period = 1;
+  std::string mode = "auto";  // auto, min or max
+  int period = 1;             // epochs between saves
+  static auto fields() {
+    using O = ModelCheckpointOptions;
+    using kwargs::field;
+    return kwargs::fields(field("monitor", &O::monitor), field("verbose", &O::verbose),
+                          field("save_best_only", &O::save_best_only),
+                          field("save_weights_only", &O::save_weights_only),
+                          field("mode", &O::mode, monitor_mode_rule()),
+                          field("period", &O::period, kwargs::at_least{1}));
+  }
 };
 
 // Saves the model after every `period` epochs to `filepath`, formatted with the epoch (0-based)
@@ -127,6 +140,14 @@ struct EarlyStoppingOptions {
   int patience = 0;
   int verbose = 0;
   std::string mode = "auto";
+  static auto fields() {
+    using O = EarlyStoppingOptions;
+    using kwargs::field;
+    return kwargs::fields(field("monitor", &O::monitor), field("min_delta", &O::min_delta),
+                          field("patience", &O::patience, kwargs::non_negative()),
+                          field("verbose", &O::verbose),
+                          field("mode", &O::mode, monitor_mode_rule()));
+  }
 };
 
 // Stops training when `monitor` has not improved by min_delta for patience + 1 epochs
@@ -177,13 +198,27 @@ class LearningRateScheduler : public Callback {
 
 struct ReduceLROnPlateauOptions {
   std::string monitor = "val_loss";
-  double factor = 0.1;
+  double factor = 0.1;  // < 1: Keras does not support a factor >= 1.0
   int patience = 10;
   int verbose = 0;
   std::string mode = "auto";
   double epsilon = 1e-4;
   int cooldown = 0;
   double min_lr = 0;
+  static auto fields() {
+    using O = ReduceLROnPlateauOptions;
+    using kwargs::field;
+    kwargs::Rule<double> below_one = [](double f) {
+      return f >= 0 && f < 1 ? std::string() : std::string("a number in [0, 1)");
+    };
+    return kwargs::fields(field("monitor", &O::monitor), field("factor", &O::factor, below_one),
+                          field("patience", &O::patience, kwargs::non_negative()),
+                          field("verbose", &O::verbose),
+                          field("mode", &O::mode, monitor_mode_rule()),
+                          field("epsilon", &O::epsilon, kwargs::non_negative()),
+                          field("cooldown", &O::cooldown, kwargs::non_negative()),
+                          field("min_lr", &O::min_lr, kwargs::non_negative()));
+  }
 };
 
 class ReduceLROnPlateau : public Callback {
@@ -217,12 +252,24 @@ struct LambdaCallbackOptions {
 class LambdaCallback : public Callback {
  public:
   explicit LambdaCallback(LambdaCallbackOptions options) : f_(std::move(options)) {}
-  void on_train_begin(Logs& l) override { if (f_.on_train_begin) f_.on_train_begin(l); }
-  void on_train_end(Logs& l) override { if (f_.on_train_end) f_.on_train_end(l); }
-  void on_epoch_begin(int e, Logs& l) override { if (f_.on_epoch_begin) f_.on_epoch_begin(e, l); }
-  void on_epoch_end(int e, Logs& l) override { if (f_.on_epoch_end) f_.on_epoch_end(e, l); }
-  void on_batch_begin(int b, Logs& l) override { if (f_.on_batch_begin) f_.on_batch_begin(b, l); }
-  void on_batch_end(int b, Logs& l) override { if (f_.on_batch_end) f_.on_batch_end(b, l); }
+  void on_train_begin(Logs& l) override {
+    if (f_.on_train_begin) f_.on_train_begin(l);
+  }
+  void on_train_end(Logs& l) override {
+    if (f_.on_train_end) f_.on_train_end(l);
+  }
+  void on_epoch_begin(int e, Logs& l) override {
+    if (f_.on_epoch_begin) f_.on_epoch_begin(e, l);
+  }
+  void on_epoch_end(int e, Logs& l) override {
+    if (f_.on_epoch_end) f_.on_epoch_end(e, l);
+  }
+  void on_batch_begin(int b, Logs& l) override {
+    if (f_.on_batch_begin) f_.on_batch_begin(b, l);
+  }
+  void on_batch_end(int b, Logs& l) override {
+    if (f_.on_batch_end) f_.on_batch_end(b, l);
+  }
 
  private:
   LambdaCallbackOptions f_;

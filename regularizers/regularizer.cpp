@@ -2,108 +2,86 @@
 
 #include <array>
 #include <cmath>
-#include <sstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
+#include "keel/core/kwargs.h"
 
 namespace keel::regularizers {
 namespace {
 
-// The names regularizer_from_config / _from_factory know, and the arguments each takes.
-struct Factory {
-  std::string_view name;
-  bool single;      // takes one coefficient "l" (else "l1" and "l2")
-  bool l1, l2;      // which coefficient(s) "l" sets, for the single-coefficient shortcuts
-  float default_l;  // default of every argument it takes
+// The keyword arguments of the Keras regularizer factories (float32: Keras casts them).
+struct L1L2Args {
+  float l1 = 0.f;
+  float l2 = 0.f;
+  static auto fields() {
+    return kwargs::fields(kwargs::field("l1", &L1L2Args::l1, kwargs::non_negative()),
+                          kwargs::field("l2", &L1L2Args::l2, kwargs::non_negative()));
+  }
+};
+struct SingleArg {
+  float l = 0.01f;
+  static auto fields() {
+    return kwargs::fields(kwargs::field("l", &SingleArg::l, kwargs::non_negative()));
+  }
 };
 
-constexpr std::array<Factory, 9> kFactories = {{
-    {"l1", true, true, false, 0.01f},
-    {"l2", true, false, true, 0.01f},
-    {"l1l2", false, true, true, 0.01f},
-    {"activity_l1", true, true, false, 0.01f},
-    {"activity_l2", true, false, true, 0.01f},
-    {"activity_l1l2", false, true, true, 0.01f},
-    {"L1L2Regularizer", false, true, true, 0.f},
-    {"WeightRegularizer", false, true, true, 0.f},
-    {"ActivityRegularizer", false, true, true, 0.f},
-}};
+// The names regularizer_from_config / _from_factory know.
+struct Factory {
+  std::string_view name;
+  std::function<L1L2Regularizer(const Config& args, const std::string& who)> make;
+};
 
-std::string known_names() {
-  std::string out;
-  for (const Factory& f : kFactories) {
-    if (!out.empty()) out += ", ";
-    out += f.name;
-  }
-  return out;
+L1L2Regularizer from_pair(const Config& args, const std::string& who, float fallback) {
+  L1L2Args a{fallback, fallback};
+  kwargs::read_config(args, a, who);
+  return L1L2Regularizer(a.l1, a.l2);
 }
 
-const Factory& find_factory(std::string_view name) {
-  for (const Factory& f : kFactories)
-    if (f.name == name) return f;
-  throw ValueError("regularizer '" + std::string(name) + "' is not one of " + known_names());
+L1L2Regularizer from_single(const Config& args, const std::string& who, bool is_l1) {
+  const SingleArg a = kwargs::from_config<SingleArg>(args, who);
+  return is_l1 ? L1L2Regularizer(a.l, 0.f) : L1L2Regularizer(0.f, a.l);
 }
 
-std::string format(float v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
+const std::vector<Factory>& factories() {
+  static const std::vector<Factory> f = {
+      {"l1", [](const Config& a, const std::string& w) { return from_single(a, w, true); }},
+      {"l2", [](const Config& a, const std::string& w) { return from_single(a, w, false); }},
+      {"l1l2", [](const Config& a, const std::string& w) { return from_pair(a, w, 0.01f); }},
+      {"activity_l1",
+       [](const Config& a, const std::string& w) { return from_single(a, w, true); }},
+      {"activity_l2",
+       [](const Config& a, const std::string& w) { return from_single(a, w, false); }},
+      {"activity_l1l2",
+       [](const Config& a, const std::string& w) { return from_pair(a, w, 0.01f); }},
+      {"L1L2Regularizer",
+       [](const Config& a, const std::string& w) { return from_pair(a, w, 0.f); }},
+      {"WeightRegularizer",
+       [](const Config& a, const std::string& w) { return from_pair(a, w, 0.f); }},
+      {"ActivityRegularizer",
+       [](const Config& a, const std::string& w) { return from_pair(a, w, 0.f); }},
+  };
+  return f;
 }
 
-float check_coefficient(float v, std::string_view who, std::string_view arg) {
-  if (!std::isfinite(v) || v < 0.f)
-    throw ValueError("regularizer '" + std::string(who) + "': " + std::string(arg) + " is " +
-                     format(v) + ", expected a finite number >= 0");
-  return v;
-}
-
-float coefficient(const Config& args, std::string_view who, const std::string& key) {
-  const Config& v = args.at(key);
-  if (!v.is_number())
-    throw ValueError("regularizer '" + std::string(who) + "': " + key + " is " + v.dump() +
-                     ", expected a number");
-  // Keras casts the coefficients to float32.
-  return check_coefficient(v.get<float>(), who, key);
-}
-
-L1L2Regularizer build(const Factory& f, const Config& args, std::string_view skip_key = {}) {
-  if (!args.is_null() && !args.is_object())
-    throw ValueError("regularizer '" + std::string(f.name) +
-                     "': arguments must be an object, got " + args.dump());
-  const std::vector<std::string> allowed =
-      f.single ? std::vector<std::string>{"l"} : std::vector<std::string>{"l1", "l2"};
-  float l1 = 0.f, l2 = 0.f;
-  if (f.single) {
-    (f.l1 ? l1 : l2) = f.default_l;
-  } else {
-    l1 = l2 = f.default_l;
-  }
-  if (args.is_object()) {
-    for (const auto& [key, value] : args.items()) {
-      if (!skip_key.empty() && key == skip_key) continue;
-      if (key == "l" && f.single) {
-        (f.l1 ? l1 : l2) = coefficient(args, f.name, key);
-      } else if (key == "l1" && !f.single) {
-        l1 = coefficient(args, f.name, key);
-      } else if (key == "l2" && !f.single) {
-        l2 = coefficient(args, f.name, key);
-      } else {
-        throw ValueError("regularizer '" + std::string(f.name) + "': unexpected argument '" + key +
-                         "', expected " + (f.single ? "l" : "l1, l2"));
-      }
-    }
-  }
-  return L1L2Regularizer(l1, l2);
+L1L2Regularizer build(std::string_view name, const Config& args) {
+  for (const Factory& f : factories())
+    if (f.name == name) return f.make(args, fmt::str("regularizer ", fmt::quoted(name), ": "));
+  std::vector<std::string_view> names;
+  for (const Factory& f : factories()) names.push_back(f.name);
+  throw ValueError(
+      fmt::str("regularizer ", fmt::quoted(name), " is not one of ", fmt::list(names)));
 }
 
 }  // namespace
 
-L1L2Regularizer::L1L2Regularizer(float l1, float l2)
-    : l1_(check_coefficient(l1, "L1L2Regularizer", "l1")),
-      l2_(check_coefficient(l2, "L1L2Regularizer", "l2")) {}
+L1L2Regularizer::L1L2Regularizer(float l1, float l2) : l1_(l1), l2_(l2) {
+  kwargs::validate(L1L2Args{l1, l2}, "regularizer 'L1L2Regularizer': ");
+}
 
 Variable L1L2Regularizer::penalty(const Variable& x) const {
   if (!x.defined()) throw ValueError("L1L2Regularizer.penalty: the tensor is undefined");
@@ -132,19 +110,27 @@ L1L2Regularizer activity_l2(float l) { return L1L2Regularizer(0.f, l); }
 L1L2Regularizer activity_l1l2(float l1, float l2) { return L1L2Regularizer(l1, l2); }
 
 L1L2Regularizer regularizer_from_config(const Config& j) {
-  if (j.is_string()) return build(find_factory(j.get<std::string>()), Config());
+  if (j.is_string()) return build(j.get<std::string>(), Config());
   if (j.is_object()) {
     const auto name = j.find("name");
     if (name == j.end() || !name->is_string())
-      throw ValueError("regularizer config " + j.dump() + " needs a string 'name', one of " +
-                       known_names());
-    return build(find_factory(name->get<std::string>()), j, "name");
+      throw ValueError(fmt::str("regularizer config ", fmt::repr(j), " needs a string 'name'"));
+    Config args = j;
+    args.erase("name");
+    return build(name->get<std::string>(), args);
   }
-  throw ValueError("regularizer config must be a name or an object with a 'name', got " + j.dump());
+  throw ValueError(
+      fmt::str("regularizer config must be a name or an object with a 'name', got ", fmt::repr(j)));
 }
 
 L1L2Regularizer regularizer_from_factory(std::string_view factory, const Config& args) {
-  return build(find_factory(factory), args);
+  return build(factory, args);
+}
+
+std::vector<std::string> registered_regularizer_names() {
+  std::vector<std::string> out;
+  for (const Factory& f : factories()) out.emplace_back(f.name);
+  return out;
 }
 
 }  // namespace keel::regularizers

@@ -13,7 +13,9 @@
 // known ones), an unexpected argument or a malformed config.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "keel/autograd/variable.h"
 #include "keel/core/json.h"
@@ -65,6 +67,9 @@ L1L2Regularizer regularizer_from_config(const Config& j);
 // keyword arguments ({"l": ..} for l1 / l2 / activity_l1 / activity_l2, {"l1": .., "l2": ..}
 // for the others; missing arguments take their defaults; null means no arguments).
 L1L2Regularizer regularizer_from_factory(std::string_view factory, const Config& args);
+
+// The names regularizer_from_config takes.
+std::vector<std::string> registered_regularizer_names();
 
 }  // namespace keel::regularizers
 

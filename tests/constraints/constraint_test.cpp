@@ -120,7 +120,7 @@ TEST(MaxNorm, AxisOutOfRangeNamesConstraintAxisAndShape) {
 }
 
 TEST(MaxNorm, NonPositiveMIsRejected) {
-  EXPECT_THROW_MSG(maxnorm(0.f), ValueError, "maxnorm: m is 0, expected a finite number > 0");
+  EXPECT_THROW_MSG(maxnorm(0.f), ValueError, "maxnorm: m is 0, expected > 0");
   EXPECT_THROW_MSG(maxnorm(-1.5f), ValueError, "m is -1.5");
   EXPECT_THROW_MSG(maxnorm(NAN), ValueError, "m is nan");
 }
@@ -190,17 +190,18 @@ TEST(ConstraintFromConfig, ErrorsNameTheProblem) {
                    "constraint 'minmaxnorm' is not one of maxnorm, nonneg, unitnorm, MaxNorm, "
                    "NonNeg, UnitNorm");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"m", 2}}), ValueError, "needs a string 'name'");
-  EXPECT_THROW_MSG(constraint_from_config(Config()), ValueError, "got null");
+  EXPECT_THROW_MSG(constraint_from_config(Config()), ValueError,
+                   "constraint config must be a name or an object with a 'name', got None");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"name", "nonneg"}, {"axis", 0}}), ValueError,
                    "constraint 'nonneg': unexpected argument 'axis', expected no arguments");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"name", "unitnorm"}, {"m", 2}}), ValueError,
-                   "unexpected argument 'm', expected axis");
+                   "constraint 'unitnorm': unexpected argument 'm', expected one of axis");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"name", "maxnorm"}, {"m", 0}}), ValueError,
-                   "maxnorm: m is 0");
+                   "constraint 'maxnorm': m is 0, expected > 0");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"name", "maxnorm"}, {"m", "2"}}), ValueError,
-                   "m is \"2\", expected a number");
+                   "constraint 'maxnorm': m is '2', expected a number");
   EXPECT_THROW_MSG(constraint_from_config(Config{{"name", "maxnorm"}, {"axis", 0.5}}), ValueError,
-                   "axis 0.5 is not an int or a list of ints");
+                   "constraint 'maxnorm': axis is 0.5, expected an int or a list of ints");
 }
 
 TEST(ConstraintFromFactory, ManifestForms) {

@@ -24,11 +24,14 @@ struct Blobs {
 
 Blobs blobs(std::int64_t n, std::uint64_t seed) {
   Philox rng(seed);
-  std::vector<float> x(static_cast<std::size_t>(n * 4)), y(static_cast<std::size_t>(n * 2), 0.f), noise(x.size());
+  std::vector<float> x(static_cast<std::size_t>(n * 4)), y(static_cast<std::size_t>(n * 2), 0.f),
+      noise(x.size());
   rng.fill_normal(noise, 0.f, 0.5f);
   for (std::int64_t i = 0; i < n; ++i) {
     const int label = static_cast<int>(i % 2);
-    for (int j = 0; j < 4; ++j) x[static_cast<std::size_t>(i * 4 + j)] = (label ? 1.f : -1.f) + noise[static_cast<std::size_t>(i * 4 + j)];
+    for (int j = 0; j < 4; ++j)
+      x[static_cast<std::size_t>(i * 4 + j)] =
+          (label ? 1.f : -1.f) + noise[static_cast<std::size_t>(i * 4 + j)];
     y[static_cast<std::size_t>(i * 2 + label)] = 1.f;
   }
   return {Tensor::from_data({n, 4}, x), Tensor::from_data({n, 2}, y)};
@@ -65,7 +68,8 @@ TEST(Fit, ConvolutionalModelTrains) {
   for (std::int64_t i = 0; i < n; ++i) {
     const int label = static_cast<int>(i % 2);
     for (int r = 0; r < 8; ++r)
-      for (int c = 0; c < 8; ++c) x[static_cast<std::size_t>(i * 64 + r * 8 + c)] = (r < 4) == (label == 0) ? 1.f : 0.f;
+      for (int c = 0; c < 8; ++c)
+        x[static_cast<std::size_t>(i * 64 + r * 8 + c)] = (r < 4) == (label == 0) ? 1.f : 0.f;
     y[static_cast<std::size_t>(i * 2 + label)] = 1.f;
   }
   Sequential model;
@@ -85,12 +89,14 @@ TEST(Fit, ValidationSplitTakesTheTailBeforeShuffling) {
   set_seed(5);
   const Blobs data = blobs(100, 2);
   auto model = mlp(0.f);  // lr 0: the weights never change, so the numbers are comparable
-  const auto history = model->fit(data.x, data.y, {.batch_size = 16, .nb_epoch = 1, .verbose = 0,
-                                                   .validation_split = 0.2});
-  const auto tail = model->evaluate(slice_rows(data.x, 80, 100), slice_rows(data.y, 80, 100), {.verbose = 0});
+  const auto history = model->fit(
+      data.x, data.y, {.batch_size = 16, .nb_epoch = 1, .verbose = 0, .validation_split = 0.2});
+  const auto tail =
+      model->evaluate(slice_rows(data.x, 80, 100), slice_rows(data.y, 80, 100), {.verbose = 0});
   EXPECT_NEAR(history.history.at("val_loss")[0], tail[0], 1e-6);
   EXPECT_NEAR(history.history.at("val_acc")[0], tail[1], 1e-6);
-  const auto head = model->evaluate(slice_rows(data.x, 0, 80), slice_rows(data.y, 0, 80), {.verbose = 0});
+  const auto head =
+      model->evaluate(slice_rows(data.x, 0, 80), slice_rows(data.y, 0, 80), {.verbose = 0});
   EXPECT_NEAR(history.history.at("loss")[0], head[0], 1e-5);  // every head sample, batch-weighted
 }
 
@@ -108,9 +114,10 @@ TEST(Fit, EpochOrderIsReproducibleFromTheSeed) {
 TEST(Callbacks, EarlyStoppingStopsAfterPatiencePlusOneBadEpochs) {
   const Blobs data = blobs(32, 4);
   auto model = mlp(0.f);  // the loss never improves after the first epoch
-  auto stop = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 1});
-  const auto history =
-      model->fit(data.x, data.y, {.nb_epoch = 10, .verbose = 0, .callbacks = {stop}, .shuffle = false});
+  auto stop = std::make_shared<callbacks::EarlyStopping>(
+      callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 1});
+  const auto history = model->fit(
+      data.x, data.y, {.nb_epoch = 10, .verbose = 0, .callbacks = {stop}, .shuffle = false});
   EXPECT_EQ(history.epoch.size(), 3u);  // epoch 0 sets best, 1 waits, 2 stops (Keras 1 count)
   EXPECT_EQ(stop->stopped_epoch(), 2);
 }
@@ -133,17 +140,21 @@ TEST(Callbacks, ModelCheckpointSavesOnlyOnImprovement) {
 }
 
 TEST(Callbacks, FormatFilepathLikePython) {
-  EXPECT_EQ(callbacks::format_filepath("w.{epoch:02d}-{val_loss:.2f}.keel", 3, {{"val_loss", 0.12345}}),
-            "w.03-0.12.keel");
+  EXPECT_EQ(
+      callbacks::format_filepath("w.{epoch:02d}-{val_loss:.2f}.keel", 3, {{"val_loss", 0.12345}}),
+      "w.03-0.12.keel");
   EXPECT_THROW_MSG(callbacks::format_filepath("{nope}", 0, {}), ValueError, "names 'nope'");
 }
 
 TEST(Callbacks, CSVLoggerWritesOneRowPerEpoch) {
-  const fs::path file = fs::temp_directory_path() / ("keel_log_" + std::to_string(::getpid()) + ".csv");
+  const fs::path file =
+      fs::temp_directory_path() / ("keel_log_" + std::to_string(::getpid()) + ".csv");
   const Blobs data = blobs(32, 6);
   auto model = mlp();
-  model->fit(data.x, data.y, {.nb_epoch = 2, .verbose = 0,
-                              .callbacks = {std::make_shared<callbacks::CSVLogger>(file.string())}});
+  model->fit(data.x, data.y,
+             {.nb_epoch = 2,
+              .verbose = 0,
+              .callbacks = {std::make_shared<callbacks::CSVLogger>(file.string())}});
   std::ifstream in(file);
   std::string header, row0, row1;
   std::getline(in, header);
@@ -158,20 +169,23 @@ TEST(Callbacks, CSVLoggerWritesOneRowPerEpoch) {
 TEST(Callbacks, LearningRateSchedulerAndReduceLROnPlateauSetTheRate) {
   const Blobs data = blobs(32, 7);
   auto model = mlp(0.f);
-  auto schedule = std::make_shared<callbacks::LearningRateScheduler>([](int epoch) { return 0.5 / (epoch + 1); });
+  auto schedule = std::make_shared<callbacks::LearningRateScheduler>(
+      [](int epoch) { return 0.5 / (epoch + 1); });
   model->fit(data.x, data.y, {.nb_epoch = 2, .verbose = 0, .callbacks = {schedule}});
   EXPECT_FLOAT_EQ(model->optimizer().lr(), 0.25f);
 
   // mode 'max' on a falling loss: never an improvement, so with patience 0 the second epoch
   // halves the rate (the first only sets the best value).
-  auto reduce = std::make_shared<callbacks::ReduceLROnPlateau>(
-      callbacks::ReduceLROnPlateauOptions{.monitor = "loss", .factor = 0.5, .patience = 0, .mode = "max"});
+  auto reduce = std::make_shared<callbacks::ReduceLROnPlateau>(callbacks::ReduceLROnPlateauOptions{
+      .monitor = "loss", .factor = 0.5, .patience = 0, .mode = "max"});
   auto model2 = mlp(0.1f);
-  const auto history = model2->fit(data.x, data.y, {.nb_epoch = 2, .verbose = 0, .callbacks = {reduce}});
+  const auto history =
+      model2->fit(data.x, data.y, {.nb_epoch = 2, .verbose = 0, .callbacks = {reduce}});
   ASSERT_EQ(history.history.at("lr").size(), 2u);
   EXPECT_FLOAT_EQ(static_cast<float>(history.history.at("lr")[0]), 0.1f);
   EXPECT_FLOAT_EQ(model2->optimizer().lr(), 0.05f);
-  EXPECT_THROW_MSG(callbacks::ReduceLROnPlateau({.factor = 1.0}), ValueError, "expected < 1");
+  EXPECT_THROW_MSG(callbacks::ReduceLROnPlateau({.factor = 1.0}), ValueError,
+                   "factor is 1, expected a number in [0, 1)");
 }
 
 TEST(Callbacks, TerminateOnNaNStopsCleanly) {
@@ -180,8 +194,11 @@ TEST(Callbacks, TerminateOnNaNStopsCleanly) {
   model_.add(Dense(2, {.input_shape = {4}}));  // linear output and mse: nothing bounds the loss
   model_.compile(std::make_shared<optimizers::SGD>(optimizers::SGDOptions{.lr = 1e30f}), "mse");
   Sequential* model = &model_;  // the first update sends the weights, then the loss, to infinity
-  const auto history = model->fit(data.x, data.y, {.batch_size = 8, .nb_epoch = 5, .verbose = 0,
-                                                   .callbacks = {std::make_shared<callbacks::TerminateOnNaN>()}});
+  const auto history = model->fit(data.x, data.y,
+                                  {.batch_size = 8,
+                                   .nb_epoch = 5,
+                                   .verbose = 0,
+                                   .callbacks = {std::make_shared<callbacks::TerminateOnNaN>()}});
   EXPECT_LE(history.epoch.size(), 1u);
   EXPECT_TRUE(model->stop_training);
 }
@@ -207,7 +224,8 @@ TEST(Model, GraphWithASharedLayer) {
   auto a = Input({4}, "left");
   auto b = Input({4}, "right");
   auto shared = std::make_shared<Dense>(3, DenseOptions{.activation = "tanh"});
-  auto merged = (*std::make_shared<Merge>(MergeOptions{.mode = "concat"}))({(*shared)(a), (*shared)(b)});
+  auto merged =
+      (*std::make_shared<Merge>(MergeOptions{.mode = "concat"}))({(*shared)(a), (*shared)(b)});
   auto out = (*std::make_shared<Dense>(2, DenseOptions{.activation = "softmax"}))(merged);
   Model model({a, b}, {out});
   EXPECT_EQ(model.layers().size(), 3u);
@@ -225,17 +243,22 @@ TEST(Model, GraphWithASharedLayer) {
 
 TEST(Model, SummaryMatchesKeras) {
   Sequential model("seq");
-  model.add(Convolution2D(32, 3, 3, {.dim_ordering = "th", .input_shape = {3, 32, 32}, .name = "convolution2d_1"}));
+  model.add(Convolution2D(
+      32, 3, 3, {.dim_ordering = "th", .input_shape = {3, 32, 32}, .name = "convolution2d_1"}));
   model.add(Flatten({.name = "flatten_1"}));
   const std::string expected =
       std::string(100, '_') + "\n" +
-      "Layer (type)                     Output Shape          Param #     Connected to                     \n" +
+      "Layer (type)                     Output Shape          Param #     Connected to             "
+      "        \n" +
       std::string(100, '=') + "\n" +
-      "convolution2d_1 (Convolution2D)  (None, 32, 30, 30)    896         convolution2d_input_1[0][0]      \n" +
+      "convolution2d_1 (Convolution2D)  (None, 32, 30, 30)    896         "
+      "convolution2d_input_1[0][0]      \n" +
       std::string(100, '_') + "\n" +
-      "flatten_1 (Flatten)              (None, 28800)         0           convolution2d_1[0][0]            \n" +
+      "flatten_1 (Flatten)              (None, 28800)         0           convolution2d_1[0][0]    "
+      "        \n" +
       std::string(100, '=') + "\n" +
-      "Total params: 896\nTrainable params: 896\nNon-trainable params: 0\n" + std::string(100, '_') + "\n";
+      "Total params: 896\nTrainable params: 896\nNon-trainable params: 0\n" +
+      std::string(100, '_') + "\n";
   std::string got = model.summary();
   // The implicit input's counter depends on how many Sequential models this process built.
   const auto pos = got.find("convolution2d_input_");
@@ -245,7 +268,8 @@ TEST(Model, SummaryMatchesKeras) {
 }
 
 TEST(Model, SaveAndLoadWeightsByName) {
-  const fs::path file = fs::temp_directory_path() / ("keel_w_" + std::to_string(::getpid()) + ".keel");
+  const fs::path file =
+      fs::temp_directory_path() / ("keel_w_" + std::to_string(::getpid()) + ".keel");
   auto a = mlp();
   a->save_weights(file.string());
   auto b = mlp();
@@ -278,7 +302,8 @@ TEST(ModelErrors, BadInputsAreClearErrors) {
                    "x has 32 samples but y has 10");
   EXPECT_THROW_MSG(model->fit(Tensor::zeros({32, 5}), data.y, {.verbose = 0}), ShapeError,
                    "has shape (32, 5), expected (None, 4)");
-  EXPECT_THROW_MSG(model->fit(data.x, data.y, {.batch_size = 0}), ValueError, "batch_size is 0, expected > 0");
+  EXPECT_THROW_MSG(model->fit(data.x, data.y, {.batch_size = 0}), ValueError,
+                   "batch_size is 0, expected > 0");
   EXPECT_THROW_MSG(model->fit(data.x, data.y, {.validation_split = 1.0}), ValueError,
                    "validation_split is 1.000000, expected a value in [0, 1)");
   EXPECT_THROW_MSG(model->compile("adamw", "mse"), ValueError, "adamw");
@@ -299,8 +324,9 @@ TEST(Progbar, KerasFormat) {
   char loss[16], acc[16];
   std::snprintf(loss, sizeof loss, "%.4f", (2.2875 * 128 + 0.2598 * 59872) / 60000);
   std::snprintf(acc, sizeof acc, "%.4f", (0.1328 * 128 + 0.9186 * 59872) / 60000);
-  EXPECT_EQ(bar.last_line(), std::string("60000/60000 [==============================] - 0s - loss: ") +
-                                 loss + " - acc: " + acc);
+  EXPECT_EQ(bar.last_line(),
+            std::string("60000/60000 [==============================] - 0s - loss: ") + loss +
+                " - acc: " + acc);
   std::fclose(out);
   Progbar partial(200, 1, std::tmpfile());
   partial.set_terminal(true);
@@ -316,16 +342,21 @@ namespace keel {
 namespace {
 
 TEST(Callbacks, CheckpointCarriesCallbackStatesForResume) {
-  const fs::path file = fs::temp_directory_path() / ("keel_cbstate_" + std::to_string(::getpid()) + ".ckpt");
+  const fs::path file =
+      fs::temp_directory_path() / ("keel_cbstate_" + std::to_string(::getpid()) + ".ckpt");
   const Blobs data = blobs(32, 13);
   auto model = mlp(0.f);  // lr 0: every epoch after the first fails to improve
-  auto stop = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
-  auto ckpt = std::make_shared<callbacks::ModelCheckpoint>(file.string(), callbacks::ModelCheckpointOptions{.monitor = "loss"});
-  model->fit(data.x, data.y, {.nb_epoch = 3, .verbose = 0, .callbacks = {stop, ckpt}, .shuffle = false});
+  auto stop = std::make_shared<callbacks::EarlyStopping>(
+      callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
+  auto ckpt = std::make_shared<callbacks::ModelCheckpoint>(
+      file.string(), callbacks::ModelCheckpointOptions{.monitor = "loss"});
+  model->fit(data.x, data.y,
+             {.nb_epoch = 3, .verbose = 0, .callbacks = {stop, ckpt}, .shuffle = false});
   const Checkpoint saved = load_checkpoint(file.string());
   EXPECT_EQ(saved.state.epoch, 3);
   // A fresh EarlyStopping resumes with the saved wait count and best value.
-  auto resumed = std::make_shared<callbacks::EarlyStopping>(callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
+  auto resumed = std::make_shared<callbacks::EarlyStopping>(
+      callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 5});
   callbacks::restore_states({resumed}, saved.state.callbacks);
   EXPECT_EQ(resumed->state(), stop->state());
   EXPECT_EQ(resumed->state().at("wait"), 2);

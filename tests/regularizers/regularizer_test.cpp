@@ -141,13 +141,14 @@ TEST(RegularizerFromConfig, MalformedConfigsAreRejected) {
   EXPECT_THROW_MSG(regularizer_from_config(Config{{"l1", 0.1}}), ValueError,
                    "needs a string 'name'");
   EXPECT_THROW_MSG(regularizer_from_config(Config(42)), ValueError, "must be a name or an object");
-  EXPECT_THROW_MSG(regularizer_from_config(Config()), ValueError, "got null");
+  EXPECT_THROW_MSG(regularizer_from_config(Config()), ValueError,
+                   "regularizer config must be a name or an object with a 'name', got None");
   EXPECT_THROW_MSG(regularizer_from_config(Config{{"name", "l1"}, {"l1", 0.1}}), ValueError,
-                   "regularizer 'l1': unexpected argument 'l1', expected l");
+                   "regularizer 'l1': unexpected argument 'l1', expected one of l");
   EXPECT_THROW_MSG(regularizer_from_config(Config{{"name", "l1l2"}, {"l", 0.1}}), ValueError,
-                   "unexpected argument 'l', expected l1, l2");
+                   "regularizer 'l1l2': unexpected argument 'l', expected one of l1, l2");
   EXPECT_THROW_MSG(regularizer_from_config(Config{{"name", "l2"}, {"l", "big"}}), ValueError,
-                   "l is \"big\", expected a number");
+                   "regularizer 'l2': l is 'big', expected a number");
 }
 
 TEST(RegularizerFromConfig, NegativeCoefficientNamesIt) {
@@ -170,8 +171,9 @@ TEST(RegularizerFromFactory, ManifestForms) {
                    "unexpected argument 'l2'");
   EXPECT_THROW_MSG(regularizer_from_factory("L2", Config::object()), ValueError,
                    "regularizer 'L2' is not one of");
-  EXPECT_THROW_MSG(regularizer_from_factory("l1", Config::array({0.1})), ValueError,
-                   "arguments must be an object");
+  EXPECT_THROW_MSG(
+      regularizer_from_factory("l1", Config::array({0.1})), ValueError,
+      "regularizer 'l1': the config must be an object of keyword arguments, got [0.1]");
 }
 
 // --- conformance cases (/work/shared/conformance, copied to tests/data/conformance) ------------
