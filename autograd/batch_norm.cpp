@@ -5,6 +5,7 @@
 
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 
 namespace keel {
@@ -33,9 +34,9 @@ Tensor compute_view(const Tensor& t, const std::vector<int>& data_axes) {
 void check_channel_vector(const char* what, const char* name, const Shape& s, std::int64_t c,
                           const Shape& x_shape) {
   if (!(s == Shape{c}))
-    throw ShapeError(std::string(what) + ": " + name + " of shape " + s.str() + " for an input " +
-                     x_shape.str() + " with " + std::to_string(c) + " channels, expected (" +
-                     std::to_string(c) + ",)");
+    throw ShapeError(fmt::str(std::string(what), ": ", name, " of shape ", s.str(),
+                              " for an input ", x_shape.str(), " with ", c, " channels, expected (",
+                              c, ",)"));
 }
 
 // gamma and beta packed as oneDNN's {2, C} scale-shift.
@@ -53,20 +54,18 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
   const char* what = "batch_norm";
   const int rank = x.shape().rank();
   if (rank < 2 || rank > 5 || static_cast<int>(data_axes.size()) != rank)
-    throw ShapeError(std::string(what) + ": input of shape " + x.shape().str() + " has rank " +
-                     std::to_string(rank) +
-                     ", expected 2 to 5 with a data_axes of as many entries (" +
-                     std::to_string(data_axes.size()) + " given)");
+    throw ShapeError(fmt::str(std::string(what), ": input of shape ", x.shape().str(), " has rank ",
+                              rank, ", expected 2 to 5 with a data_axes of as many entries (",
+                              data_axes.size(), " given)"));
   std::vector<bool> seen(static_cast<std::size_t>(rank), false);
   for (int a : data_axes) {
     if (a < 0 || a >= rank || seen[static_cast<std::size_t>(a)])
-      throw ShapeError(std::string(what) + ": data_axes must be a permutation of 0.." +
-                       std::to_string(rank - 1) + ", got axis " + std::to_string(a));
+      throw ShapeError(fmt::str(std::string(what), ": data_axes must be a permutation of 0..",
+                                rank - 1, ", got axis ", a));
     seen[static_cast<std::size_t>(a)] = true;
   }
   if (!(epsilon > 0.f))
-    throw ValueError(std::string(what) + ": epsilon is " + std::to_string(epsilon) +
-                     ", expected > 0");
+    throw ValueError(fmt::str(std::string(what), ": epsilon is ", epsilon, ", expected > 0"));
   const std::int64_t c = x.shape()[data_axes[1]];
   check_channel_vector(what, "gamma", gamma.shape(), c, x.shape());
   check_channel_vector(what, "beta", beta.shape(), c, x.shape());

@@ -64,8 +64,7 @@ Variable pow(const Variable& x, float exponent) {
 
 Variable clip(const Variable& x, float lo, float hi) {
   if (lo > hi)
-    throw ValueError("clip: lo " + std::to_string(lo) + " is greater than hi " +
-                     std::to_string(hi) + ", expected lo <= hi");
+    throw ValueError(fmt::str("clip: lo ", lo, " is greater than hi ", hi, ", expected lo <= hi"));
   return eltwise_op("clip", algorithm::eltwise_clip_v2, algorithm::eltwise_clip_v2_use_dst_for_bwd,
                     SaveFor::output, x, lo, hi);
 }
@@ -107,7 +106,7 @@ Variable elu(const Variable& x, float alpha) {
 
 Variable softmax(const Variable& x) {
   if (x.shape().rank() < 1)
-    throw ShapeError("softmax: input of shape " + x.shape().str() + " has no last axis");
+    throw ShapeError(fmt::str("softmax: input of shape ", x.shape().str(), " has no last axis"));
   const int axis = x.shape().rank() - 1;
   Tensor y = ops::softmax(x.value(), axis);
   return record("softmax", y, {x}, [y, axis](const Tensor& g, const std::vector<bool>&) {

@@ -91,17 +91,18 @@ Variable pooling(const Variable& x, const PoolSpec& spec) {
   const char* what = op_name(spec.algorithm, false);
   const std::size_t nsp = spec.kernel.size();
   if (spec.strides.size() != nsp || spec.padding_l.size() != nsp || spec.padding_r.size() != nsp)
-    throw ValueError(std::string(what) + ": kernel " + fmt::tuple(spec.kernel) + ", strides " +
-                     fmt::tuple(spec.strides) + " and paddings " + fmt::tuple(spec.padding_l) +
-                     " / " + fmt::tuple(spec.padding_r) + " need one entry per spatial dim");
+    throw ValueError(fmt::str(std::string(what), ": kernel ", fmt::tuple(spec.kernel), ", strides ",
+                              fmt::tuple(spec.strides), " and paddings ",
+                              fmt::tuple(spec.padding_l), " / ", fmt::tuple(spec.padding_r),
+                              " need one entry per spatial dim"));
   check_data_axes(what, x.shape(), spec.data_axes, nsp);
   for (std::size_t i = 0; i < nsp; ++i) {
     if (spec.kernel[i] < 1 || spec.strides[i] < 1)
-      throw ValueError(std::string(what) + ": kernel " + fmt::tuple(spec.kernel) + " and strides " +
-                       fmt::tuple(spec.strides) + " must all be >= 1");
+      throw ValueError(fmt::str(std::string(what), ": kernel ", fmt::tuple(spec.kernel),
+                                " and strides ", fmt::tuple(spec.strides), " must all be >= 1"));
     if (spec.padding_l[i] < 0 || spec.padding_r[i] < 0)
-      throw ValueError(std::string(what) + ": paddings " + fmt::tuple(spec.padding_l) + " / " +
-                       fmt::tuple(spec.padding_r) + " must all be >= 0");
+      throw ValueError(fmt::str(std::string(what), ": paddings ", fmt::tuple(spec.padding_l), " / ",
+                                fmt::tuple(spec.padding_r), " must all be >= 0"));
   }
   const Tensor xv = x.value().in_axes(spec.data_axes);
   const memory::dims x_dims = xv.desc().dims();
@@ -111,11 +112,10 @@ Variable pooling(const Variable& x, const PoolSpec& spec) {
     const std::int64_t span =
         x_dims[2 + i] + spec.padding_l[i] + spec.padding_r[i] - spec.kernel[i];
     if (span < 0)
-      throw ShapeError(std::string(what) + ": spatial dim " + std::to_string(i) + " of length " +
-                       std::to_string(x_dims[2 + i]) + " (input " + x.shape().str() +
-                       ") is shorter than the window " + std::to_string(spec.kernel[i]) +
-                       " with padding " + std::to_string(spec.padding_l[i]) + "+" +
-                       std::to_string(spec.padding_r[i]));
+      throw ShapeError(fmt::str(std::string(what), ": spatial dim ", i, " of length ",
+                                x_dims[2 + i], " (input ", x.shape().str(),
+                                ") is shorter than the window ", spec.kernel[i], " with padding ",
+                                spec.padding_l[i], "+", spec.padding_r[i]));
     y_dims.push_back(span / spec.strides[i] + 1);
   }
   geo.strides.assign(spec.strides.begin(), spec.strides.end());
@@ -149,8 +149,8 @@ Variable global_pooling(const Variable& x, PoolingAlgorithm algorithm,
   adapter::PoolGeometry geo;
   for (int i = 2; i < rank; ++i) {
     if (x_dims[i] < 1)
-      throw ShapeError(std::string(what) + ": input of shape " + x.shape().str() +
-                       " has an empty spatial dim");
+      throw ShapeError(fmt::str(std::string(what), ": input of shape ", x.shape().str(),
+                                " has an empty spatial dim"));
     y_dims.push_back(1);
     geo.kernel.push_back(x_dims[i]);
     geo.strides.push_back(1);

@@ -6,6 +6,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 
 namespace keel {
@@ -23,7 +24,7 @@ std::vector<int> resolve_axes(const Shape& s, const std::vector<int>& axes, cons
   for (int a : axes) {
     const int n = s.normalize_axis(a, what);
     if (!out.insert(n).second)
-      throw ShapeError(std::string(what) + ": axis " + std::to_string(a) + " is repeated");
+      throw ShapeError(fmt::str(std::string(what), ": axis ", a, " is repeated"));
   }
   return {out.begin(), out.end()};
 }
@@ -57,7 +58,8 @@ Variable sum(const Variable& x, std::vector<int> axes_in, bool keepdims) {
 Variable mean(const Variable& x, std::vector<int> axes_in, bool keepdims) {
   const auto axes = resolve_axes(x.shape(), axes_in, "mean");
   const std::int64_t n = reduced_count(x.shape(), axes);
-  if (n == 0) throw ShapeError("mean: reducing shape " + x.shape().str() + " over empty axes");
+  if (n == 0)
+    throw ShapeError(fmt::str("mean: reducing shape ", x.shape().str(), " over empty axes"));
   Tensor y = ops::reduce(algorithm::reduction_mean, x.value(), axes, keepdims);
   return record(
       "mean", std::move(y), {x},
@@ -73,7 +75,7 @@ Variable mean(const Variable& x, std::vector<int> axes_in, bool keepdims) {
 Variable max(const Variable& x, std::vector<int> axes_in, bool keepdims) {
   const auto axes = resolve_axes(x.shape(), axes_in, "max");
   if (reduced_count(x.shape(), axes) == 0)
-    throw ShapeError("max: reducing shape " + x.shape().str() + " over empty axes");
+    throw ShapeError(fmt::str("max: reducing shape ", x.shape().str(), " over empty axes"));
   Tensor y_kept = ops::reduce(algorithm::reduction_max, x.value(), axes, true);
   Tensor y = keepdims ? y_kept : ops::reduce(algorithm::reduction_max, y_kept, axes, false);
   // The gradient is shared equally between tied maxima (as TensorFlow's reduce_max).

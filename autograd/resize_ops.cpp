@@ -64,14 +64,13 @@ void zero_fill(const Tensor& t) {
 void check_margins(const char* what, const char* arg, const std::vector<std::int64_t>& before,
                    const std::vector<std::int64_t>& after) {
   if (before.size() != after.size())
-    throw ValueError(std::string(what) + ": " + std::to_string(before.size()) + " 'before' and " +
-                     std::to_string(after.size()) +
-                     " 'after' values given, expected one of each per spatial dim");
+    throw ValueError(fmt::str(std::string(what), ": ", before.size(), " 'before' and ",
+                              after.size(),
+                              " 'after' values given, expected one of each per spatial dim"));
   for (std::size_t i = 0; i < before.size(); ++i)
     if (before[i] < 0 || after[i] < 0)
-      throw ValueError(std::string(what) + ": " + arg + " (" + std::to_string(before[i]) + ", " +
-                       std::to_string(after[i]) + ") of spatial dim " + std::to_string(i) +
-                       " is negative, expected values >= 0");
+      throw ValueError(fmt::str(std::string(what), ": ", arg, " (", before[i], ", ", after[i],
+                                ") of spatial dim ", i, " is negative, expected values >= 0"));
 }
 
 Shape logical_shape(const memory::dims& dims, const std::vector<int>& data_axes) {
@@ -140,10 +139,10 @@ Variable crop(const Variable& x, const std::vector<int>& data_axes,
   for (std::size_t i = 0; i < before.size(); ++i) {
     y_dims[2 + i] -= before[i] + after[i];
     if (y_dims[2 + i] <= 0)
-      throw ShapeError("crop: cropping " + fmt::tuple({before[i], after[i]}) + " of spatial dim " +
-                       std::to_string(i) + " (length " + std::to_string(x_dims[2 + i]) +
-                       ") of input " + x.shape().str() + " leaves " +
-                       std::to_string(y_dims[2 + i]) + " elements, expected at least 1");
+      throw ShapeError(fmt::str("crop: cropping ", fmt::tuple({before[i], after[i]}),
+                                " of spatial dim ", i, " (length ", x_dims[2 + i], ") of input ",
+                                x.shape().str(), " leaves ", y_dims[2 + i],
+                                " elements, expected at least 1"));
   }
   const memory::dims offsets = spatial_offsets(before);
   const Shape y_shape = logical_shape(y_dims, data_axes);
@@ -179,7 +178,8 @@ Variable upsample_nearest(const Variable& x, const std::vector<int>& data_axes,
   check_data_axes("upsample_nearest", x.shape(), data_axes, factors.size());
   for (auto f : factors)
     if (f < 1)
-      throw ValueError("upsample_nearest: factors " + fmt::tuple(factors) + " must all be >= 1");
+      throw ValueError(
+          fmt::str("upsample_nearest: factors ", fmt::tuple(factors), " must all be >= 1"));
   Tensor xv = x.value().in_axes(data_axes);
   const memory::dims x_dims = xv.desc().dims();
   const int ndims = static_cast<int>(x_dims.size());

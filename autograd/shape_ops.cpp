@@ -5,6 +5,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 
 namespace keel {
@@ -20,16 +21,16 @@ Variable reshape(const Variable& x, const std::vector<std::int64_t>& shape_in) {
         throw ShapeError("reshape: more than one dimension is -1 in the target shape");
       inferred = static_cast<int>(i);
     } else if (dims[i] < 0) {
-      throw ShapeError("reshape: dimension " + std::to_string(i) + " of the target shape is " +
-                       std::to_string(dims[i]) + ", expected >= 0 or -1");
+      throw ShapeError(fmt::str("reshape: dimension ", i, " of the target shape is ", dims[i],
+                                ", expected >= 0 or -1"));
     } else {
       known *= dims[i];
     }
   }
   if (inferred >= 0) {
     if (known == 0 || n % known != 0)
-      throw ShapeError("reshape: cannot infer the -1 dimension reshaping " + x.shape().str() +
-                       " (" + std::to_string(n) + " elements)");
+      throw ShapeError(fmt::str("reshape: cannot infer the -1 dimension reshaping ",
+                                x.shape().str(), " (", n, " elements)"));
     dims[inferred] = n / known;
   }
   Tensor y = x.value().to_plain().reshape(Shape(dims));
@@ -89,9 +90,9 @@ Variable slice(const Variable& x, const std::vector<std::int64_t>& starts,
                const std::vector<std::int64_t>& sizes_in) {
   const Shape& s = x.shape();
   if (static_cast<int>(sizes_in.size()) != s.rank() || static_cast<int>(starts.size()) != s.rank())
-    throw ShapeError("slice: starts and sizes need " + std::to_string(s.rank()) +
-                     " entries for input of shape " + s.str() + ", got " +
-                     std::to_string(starts.size()) + " and " + std::to_string(sizes_in.size()));
+    throw ShapeError(fmt::str("slice: starts and sizes need ", s.rank(),
+                              " entries for input of shape ", s.str(), ", got ", starts.size(),
+                              " and ", sizes_in.size()));
   std::vector<std::int64_t> sizes = sizes_in;
   for (int i = 0; i < s.rank(); ++i)
     if (sizes[i] == -1) sizes[i] = s[i] - starts[i];

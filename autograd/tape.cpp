@@ -101,22 +101,23 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
   std::ptrdiff_t last = static_cast<std::ptrdiff_t>(nodes_.size()) - 1;
   while (last >= 0 && nodes_[last]->output != target.id()) --last;
   if (last < 0 && !source_ids.count(target.id()))
-    throw GradientError("Tape::gradient: the target" +
-                        (target.name().empty() ? std::string() : " '" + target.name() + "'") +
-                        " of shape " + target.shape().str() +
-                        " was not recorded on this tape (was it computed before the tape was "
-                        "created, under NoGrad, or from inputs that do not require grad?)");
+    throw GradientError(
+        fmt::str("Tape::gradient: the target",
+                 (target.name().empty() ? std::string() : " '" + target.name() + "'"), " of shape ",
+                 target.shape().str(),
+                 " was not recorded on this tape (was it computed before the tape was "
+                 "created, under NoGrad, or from inputs that do not require grad?)"));
 
   // The gradient that seeds the walk.
   Tensor seed = options.output_gradient;
   if (seed.defined()) {
     if (!(seed.shape() == target.shape()))
-      throw GradientError("Tape::gradient: output_gradient has shape " + seed.shape().str() +
-                          ", expected the target's shape " + target.shape().str());
+      throw GradientError(fmt::str("Tape::gradient: output_gradient has shape ", seed.shape().str(),
+                                   ", expected the target's shape ", target.shape().str()));
   } else {
     if (target.value().numel() != 1)
-      throw GradientError("Tape::gradient: the target has shape " + target.shape().str() +
-                          "; a non-scalar target needs an explicit output_gradient");
+      throw GradientError(fmt::str("Tape::gradient: the target has shape ", target.shape().str(),
+                                   "; a non-scalar target needs an explicit output_gradient"));
     seed = Tensor::ones(target.shape());
   }
 
@@ -141,8 +142,9 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     auto git = grads.find(node->output);
     if (git == grads.end() || !relevant.count(node->output)) continue;
     if (!node->backward)
-      throw GradientError(std::string("Tape::gradient: the saved tensors of op '") + node->name +
-                          "' were already released by an earlier gradient() call");
+      throw GradientError(fmt::str(std::string("Tape::gradient: the saved tensors of op '"),
+                                   node->name,
+                                   "' were already released by an earlier gradient() call"));
     node->check_saved();
     std::vector<bool> needs(node->inputs.size());
     for (std::size_t k = 0; k < needs.size(); ++k) needs[k] = relevant.count(node->inputs[k]) > 0;
@@ -152,13 +154,12 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     for (std::size_t k = 0; k < needs.size(); ++k) {
       if (!needs[k]) continue;
       if (k >= input_grads.size() || !input_grads[k].defined())
-        throw GradientError(std::string("Tape::gradient: op '") + node->name +
-                            "' gave no gradient for its input " + std::to_string(k));
+        throw GradientError(fmt::str(std::string("Tape::gradient: op '"), node->name,
+                                     "' gave no gradient for its input ", k));
       if (!(input_grads[k].shape() == node->input_shapes[k]))
-        throw GradientError(std::string("Tape::gradient: op '") + node->name +
-                            "' gave a gradient of shape " + input_grads[k].shape().str() +
-                            " for input " + std::to_string(k) + " of shape " +
-                            node->input_shapes[k].str());
+        throw GradientError(fmt::str(std::string("Tape::gradient: op '"), node->name,
+                                     "' gave a gradient of shape ", input_grads[k].shape().str(),
+                                     " for input ", k, " of shape ", node->input_shapes[k].str()));
       accumulate(node->inputs[k], std::move(input_grads[k]));
     }
     // Free saved tensors at once unless another tape (nested) or a later call still needs them.
@@ -172,9 +173,9 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     if (it != grads.end()) {
       result.push_back(it->second);
     } else if (options.unconnected == Unconnected::raise) {
-      throw GradientError("Tape::gradient: the target does not depend on source" +
-                          (s.name().empty() ? std::string() : " '" + s.name() + "'") +
-                          " of shape " + s.shape().str());
+      throw GradientError(fmt::str("Tape::gradient: the target does not depend on source",
+                                   (s.name().empty() ? std::string() : " '" + s.name() + "'"),
+                                   " of shape ", s.shape().str()));
     } else {
       result.push_back(Tensor::zeros(s.shape()));
     }

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -38,8 +39,8 @@ const Tensor& Variable::value() const { return impl().value; }
 void Variable::set_value(Tensor value) {
   Impl& i = impl();
   if (i.value.defined() && !(value.shape() == i.value.shape()))
-    throw ShapeError("Variable '" + i.name + "': set_value got shape " + value.shape().str() +
-                     ", expected " + i.value.shape().str());
+    throw ShapeError(fmt::str("Variable '", i.name, "': set_value got shape ", value.shape().str(),
+                              ", expected ", i.value.shape().str()));
   i.value = std::move(value);
   i.layout_copy = Tensor();
 }
@@ -88,8 +89,8 @@ const Tensor& Variable::grad() const { return impl().grad; }
 void Variable::set_grad(Tensor grad) {
   Impl& i = impl();
   if (grad.defined() && !(grad.shape() == i.value.shape()))
-    throw ShapeError("Variable '" + i.name + "': gradient of shape " + grad.shape().str() +
-                     " does not match the value's shape " + i.value.shape().str());
+    throw ShapeError(fmt::str("Variable '", i.name, "': gradient of shape ", grad.shape().str(),
+                              " does not match the value's shape ", i.value.shape().str()));
   i.grad = std::move(grad);
 }
 

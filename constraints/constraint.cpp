@@ -95,12 +95,12 @@ std::vector<int> resolve_axes(const std::vector<int>& axis, const Shape& shape,
   for (int a : axis) {
     const int r = a < 0 ? a + shape.rank() : a;
     if (r < 0 || r >= shape.rank())
-      throw ShapeError(std::string(who) + ": axis " + std::to_string(a) +
-                       " is out of range for a weight of shape " + shape.str() + " (rank " +
-                       std::to_string(shape.rank()) + ")");
+      throw ShapeError(fmt::str(std::string(who), ": axis ", a,
+                                " is out of range for a weight of shape ", shape.str(), " (rank ",
+                                shape.rank(), ")"));
     if (std::find(out.begin(), out.end(), r) != out.end())
-      throw ShapeError(std::string(who) + ": axis " + axes_str(axis) +
-                       " names the same axis twice for a weight of shape " + shape.str());
+      throw ShapeError(fmt::str(std::string(who), ": axis ", axes_str(axis),
+                                " names the same axis twice for a weight of shape ", shape.str()));
     out.push_back(r);
   }
   std::sort(out.begin(), out.end());
@@ -153,14 +153,14 @@ std::string_view Constraint::name() const {
 }
 
 Tensor Constraint::apply(const Tensor& w) const {
-  if (!w.defined()) throw ValueError(std::string(name()) + ": the weight is undefined");
+  if (!w.defined()) throw ValueError(fmt::str(std::string(name()), ": the weight is undefined"));
   Tensor out = w.clone();
   project(out);
   return out;
 }
 
 void Constraint::project(Tensor& w) const {
-  if (!w.defined()) throw ValueError(std::string(name()) + ": the weight is undefined");
+  if (!w.defined()) throw ValueError(fmt::str(std::string(name()), ": the weight is undefined"));
   float* p = static_cast<float*>(w.buffer().get());
   if (kind_ == Kind::nonneg) {
     // Keras: w * cast(w >= 0): a negative entry becomes -0, as there. The padding of a blocked

@@ -9,13 +9,14 @@
 #include <filesystem>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& step) {
-  throw IOError(path + ": " + step + " failed (" + std::strerror(errno) + ")");
+  throw IOError(fmt::str(path, ": ", step, " failed (", std::strerror(errno), ")"));
 }
 
 }  // namespace
@@ -28,7 +29,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   name.append(target.filename().string()).append(".tmp.XXXXXX");
   std::string tmp = (dir / name).string();
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) fail(path, "creating a temporary file in " + dir.string());
+  if (fd < 0) fail(path, fmt::str("creating a temporary file in ", dir.string()));
   auto cleanup = [&] {
     ::close(fd);
     ::unlink(tmp.c_str());

@@ -1,11 +1,13 @@
 #include "keel/core/config.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -15,8 +17,8 @@ DimOrdering parse_dim_ordering(std::string_view value, std::string_view what) {
   if (value == "tf") return DimOrdering::tf;
   if (value == "th") return DimOrdering::th;
   if (value == "default") return default_dim_ordering();
-  throw ValueError(std::string(what) + ": dim_ordering '" + std::string(value) +
-                   "' is not one of tf, th");
+  throw ValueError(fmt::str(std::string(what), ": dim_ordering '", std::string(value),
+                            "' is not one of tf, th"));
 }
 
 std::filesystem::path default_config_path() {
@@ -29,20 +31,21 @@ DimOrdering resolve_dim_ordering(const char* env_value, const std::filesystem::p
   std::error_code ec;
   if (!std::filesystem::exists(config_file, ec)) return DimOrdering::tf;
   std::ifstream in(config_file);
-  if (!in) throw IOError(config_file.string() + ": cannot be read");
+  if (!in) throw IOError(fmt::str(config_file.string(), ": cannot be read"));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw IOError(config_file.string() + ": malformed JSON (" + e.what() + ")");
+    throw IOError(fmt::str(config_file.string(), ": malformed JSON (", e.what(), ")"));
   }
   if (!j.is_object())
-    throw IOError(config_file.string() + ": expected a JSON object, found " + j.type_name());
+    throw IOError(
+        fmt::str(config_file.string(), ": expected a JSON object, found ", j.type_name()));
   auto it = j.find("image_dim_ordering");
   if (it == j.end()) return DimOrdering::tf;
   if (!it->is_string())
-    throw ValueError(config_file.string() + ": key 'image_dim_ordering' is " + it->dump() +
-                     ", expected \"tf\" or \"th\"");
+    throw ValueError(fmt::str(config_file.string(), ": key 'image_dim_ordering' is ", it->dump(),
+                              ", expected \"tf\" or \"th\""));
   return parse_dim_ordering(it->get<std::string>(),
                             config_file.string() + ": key 'image_dim_ordering'");
 }

@@ -8,6 +8,7 @@
 
 #include "keel/core/allocator.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 namespace {
@@ -35,8 +36,7 @@ Threads& threads() {
 }  // namespace
 
 void set_num_threads(int n) {
-  if (n < 1)
-    throw ValueError("set_num_threads: n is " + std::to_string(n) + ", expected n >= 1");
+  if (n < 1) throw ValueError(fmt::str("set_num_threads: n is ", n, ", expected n >= 1"));
   threads().n = n;
   omp_set_num_threads(n);
 }

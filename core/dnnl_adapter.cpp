@@ -4,6 +4,7 @@
 
 #include "keel/core/context.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel::dnnl_adapter {
 
@@ -34,7 +35,8 @@ primitive_attr default_attr() {
 }
 
 void rethrow_backend_error(const char* what, const dnnl::error& e) {
-  throw BackendError(std::string(what) + ": oneDNN refused the operation (" + e.what() + ")");
+  throw BackendError(
+      fmt::str(std::string(what), ": oneDNN refused the operation (", e.what(), ")"));
 }
 
 dnnl::reorder::primitive_desc reorder(const memory::desc& src, const memory::desc& dst) {

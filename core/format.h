@@ -50,6 +50,8 @@ void append(std::string& out, const T& v) {
     out += number(v);
   } else if constexpr (std::is_integral_v<T>) {
     out += std::to_string(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    out += std::to_string(static_cast<long long>(v));
   } else if constexpr (requires { v.str(); }) {
     out += v.str();
   } else {

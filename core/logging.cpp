@@ -7,12 +7,13 @@
 #include <cstdlib>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 namespace {
 
-constexpr std::array<std::string_view, 7> kNames = {"trace", "debug", "info",  "warn",
-                                                      "error", "critical", "off"};
+constexpr std::array<std::string_view, 7> kNames = {"trace", "debug",    "info", "warn",
+                                                    "error", "critical", "off"};
 
 spdlog::level::level_enum to_spdlog(LogLevel l) {
   return static_cast<spdlog::level::level_enum>(static_cast<int>(l));
@@ -47,7 +48,7 @@ LogLevel parse_log_level(std::string_view name) {
     if (kNames[i] == name) return static_cast<LogLevel>(i);
   std::string known;
   for (auto n : kNames) known += (known.empty() ? "" : ", ") + std::string(n);
-  throw ValueError("KEEL_LOG_LEVEL: '" + std::string(name) + "' is not one of " + known);
+  throw ValueError(fmt::str("KEEL_LOG_LEVEL: '", std::string(name), "' is not one of ", known));
 }
 
 void set_log_level(LogLevel level) { logger().set_level(to_spdlog(level)); }

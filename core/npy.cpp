@@ -8,6 +8,7 @@
 
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 
 namespace keel {
@@ -15,14 +16,14 @@ namespace keel {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::string& problem) {
-  throw IOError(what + ": " + problem);
+  throw IOError(fmt::str(what, ": ", problem));
 }
 
 // The value of `key` in the header dict, as the raw text up to the next top-level comma.
 std::string dict_value(const std::string& header, const std::string& key, const std::string& what) {
   const std::string quoted = "'" + key + "'";
   auto pos = header.find(quoted);
-  if (pos == std::string::npos) fail(what, "the .npy header has no '" + key + "' entry");
+  if (pos == std::string::npos) fail(what, fmt::str("the .npy header has no '", key, "' entry"));
   pos = header.find(':', pos + quoted.size());
   if (pos == std::string::npos) fail(what, "malformed .npy header");
   ++pos;
@@ -50,12 +51,11 @@ std::vector<std::int64_t> parse_shape(const std::string& text, const std::string
       if (v < 0) throw std::invalid_argument("negative");
       dims.push_back(v);
     } catch (const std::exception&) {
-      fail(what, "bad dimension '" + item + "' in the .npy shape " + text);
+      fail(what, fmt::str("bad dimension '", item, "' in the .npy shape ", text));
     }
   }
   if (dims.size() > static_cast<std::size_t>(Shape::kMaxRank))
-    fail(what, "rank " + std::to_string(dims.size()) + " exceeds keel's maximum " +
-                   std::to_string(Shape::kMaxRank));
+    fail(what, fmt::str("rank ", dims.size(), " exceeds keel's maximum ", Shape::kMaxRank));
   return dims;
 }
 
@@ -85,7 +85,7 @@ Tensor read_npy(std::istream& in, const std::string& what) {
     if (!in.read(reinterpret_cast<char*>(b), 4)) fail(what, "truncated .npy header");
     header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
   } else {
-    fail(what, "unsupported .npy format version " + std::to_string(major));
+    fail(what, fmt::str("unsupported .npy format version ", major));
   }
   if (header_len > (1u << 20)) fail(what, "implausible .npy header length");
   std::string header(header_len, '\0');
@@ -100,14 +100,17 @@ Tensor read_npy(std::istream& in, const std::string& what) {
   const std::int64_t n = shape.numel();
 
   std::size_t item = 0;
-  if (descr == "<f4" || descr == "<i4") item = 4;
-  else if (descr == "<f8" || descr == "<i8") item = 8;
-  else fail(what, "unsupported dtype '" + descr + "' (expected <f4, <f8, <i4 or <i8)");
+  if (descr == "<f4" || descr == "<i4")
+    item = 4;
+  else if (descr == "<f8" || descr == "<i8")
+    item = 8;
+  else
+    fail(what, fmt::str("unsupported dtype '", descr, "' (expected <f4, <f8, <i4 or <i8)"));
 
   std::vector<char> raw(static_cast<std::size_t>(n) * item);
   if (!in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
-    fail(what, "truncated data: expected " + std::to_string(raw.size()) + " bytes for shape " +
-                   shape.str() + " of " + descr);
+    fail(what, fmt::str("truncated data: expected ", raw.size(), " bytes for shape ", shape.str(),
+                        " of ", descr));
 
   // Fortran order is C order of the reversed shape, transposed back.
   std::vector<std::int64_t> stored = dims;
@@ -115,9 +118,12 @@ Tensor read_npy(std::istream& in, const std::string& what) {
   Tensor t = Tensor::empty(Shape(stored));
   if (descr == "<f4") {
     if (!raw.empty()) std::memcpy(t.data(), raw.data(), raw.size());  // memcpy(_, null, 0) is UB
-  } else if (descr == "<f8") convert<double>(raw, t.data(), n);
-  else if (descr == "<i4") convert<std::int32_t>(raw, t.data(), n);
-  else convert<std::int64_t>(raw, t.data(), n);
+  } else if (descr == "<f8")
+    convert<double>(raw, t.data(), n);
+  else if (descr == "<i4")
+    convert<std::int32_t>(raw, t.data(), n);
+  else
+    convert<std::int64_t>(raw, t.data(), n);
   if (fortran && shape.rank() > 1) {
     std::vector<int> perm(static_cast<std::size_t>(shape.rank()));
     std::iota(perm.rbegin(), perm.rend(), 0);
@@ -136,8 +142,10 @@ std::string npy_bytes(const Tensor& t_in) {
   const Tensor t = t_in.to_plain();
   std::string shape = "(";
   for (int i = 0; i < t.rank(); ++i) shape += std::to_string(t.shape()[i]) + ", ";
-  if (t.rank() > 1) shape.erase(shape.size() - 2);  // NumPy writes (3,) but (2, 3)
-  else if (t.rank() == 1) shape.erase(shape.size() - 1);
+  if (t.rank() > 1)
+    shape.erase(shape.size() - 2);  // NumPy writes (3,) but (2, 3)
+  else if (t.rank() == 1)
+    shape.erase(shape.size() - 1);
   shape += ")";
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad so that the data starts on a 64-byte boundary; the header ends with '\n'.
@@ -152,6 +160,8 @@ std::string npy_bytes(const Tensor& t_in) {
   return out;
 }
 
-void write_npy(const std::string& path, const Tensor& t) { write_file_atomically(path, npy_bytes(t)); }
+void write_npy(const std::string& path, const Tensor& t) {
+  write_file_atomically(path, npy_bytes(t));
+}
 
 }  // namespace keel

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 namespace {
@@ -23,8 +24,10 @@ namespace {
 // (AVX-512 multiplies eight 32x32->64 lanes at once).
 inline void philox_block(std::uint32_t k0, std::uint32_t k1, std::uint64_t counter_lo,
                          std::uint64_t counter_hi, std::uint32_t out[4]) {
-  std::uint32_t c0 = static_cast<std::uint32_t>(counter_lo), c1 = static_cast<std::uint32_t>(counter_lo >> 32);
-  std::uint32_t c2 = static_cast<std::uint32_t>(counter_hi), c3 = static_cast<std::uint32_t>(counter_hi >> 32);
+  std::uint32_t c0 = static_cast<std::uint32_t>(counter_lo),
+                c1 = static_cast<std::uint32_t>(counter_lo >> 32);
+  std::uint32_t c2 = static_cast<std::uint32_t>(counter_hi),
+                c3 = static_cast<std::uint32_t>(counter_hi >> 32);
   for (int round = 0; round < 10; ++round) {
     const std::uint64_t p0 = static_cast<std::uint64_t>(kMul0) * c0;
     const std::uint64_t p1 = static_cast<std::uint64_t>(kMul1) * c2;
@@ -81,8 +84,7 @@ void Philox::fill_u32(std::span<std::uint32_t> out) {
 
 void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
   if (!(hi >= lo))
-    throw ValueError("fill_uniform: hi is " + std::to_string(hi) + " and lo " + std::to_string(lo) +
-                     ", expected hi >= lo");
+    throw ValueError(fmt::str("fill_uniform: hi is ", hi, " and lo ", lo, ", expected hi >= lo"));
   float* o = out.data();
   const float scale = hi - lo;
   fill_words(state_, static_cast<std::int64_t>(out.size()),
@@ -91,10 +93,11 @@ void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
 
 void Philox::fill_bernoulli(std::span<float> out, float p, float value) {
   if (!(p >= 0.f && p <= 1.f))
-    throw ValueError("fill_bernoulli: p is " + std::to_string(p) + ", expected 0 <= p <= 1");
+    throw ValueError(fmt::str("fill_bernoulli: p is ", p, ", expected 0 <= p <= 1"));
   float* o = out.data();
-  fill_words(state_, static_cast<std::int64_t>(out.size()),
-             [o, p, value](std::int64_t i, std::uint32_t w) { o[i] = to_unit(w) >= p ? value : 0.f; });
+  fill_words(
+      state_, static_cast<std::int64_t>(out.size()),
+      [o, p, value](std::int64_t i, std::uint32_t w) { o[i] = to_unit(w) >= p ? value : 0.f; });
 }
 
 void Philox::fill_normal(std::span<float> out, float mean, float stddev) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -11,12 +12,11 @@ Shape::Shape(std::initializer_list<std::int64_t> dims)
 
 Shape::Shape(std::span<const std::int64_t> dims) {
   if (dims.size() > static_cast<std::size_t>(kMaxRank))
-    throw ShapeError("Shape: rank " + std::to_string(dims.size()) + " exceeds the maximum rank " +
-                     std::to_string(kMaxRank));
+    throw ShapeError(fmt::str("Shape: rank ", dims.size(), " exceeds the maximum rank ", kMaxRank));
   for (std::size_t i = 0; i < dims.size(); ++i) {
     if (dims[i] < 0 && dims[i] != kUnknown)
-      throw ShapeError("Shape: dimension " + std::to_string(i) + " is " + std::to_string(dims[i]) +
-                       ", expected a size >= 0 or unknown (None)");
+      throw ShapeError(fmt::str("Shape: dimension ", i, " is ", dims[i],
+                                ", expected a size >= 0 or unknown (None)"));
     dims_[i] = dims[i];
   }
   rank_ = static_cast<int>(dims.size());
@@ -30,10 +30,9 @@ std::int64_t Shape::at(int axis) const { return dims_[normalize_axis(axis, "Shap
 int Shape::normalize_axis(int axis, const char* what) const {
   const int a = axis < 0 ? axis + rank_ : axis;
   if (a < 0 || a >= rank_)
-    throw ShapeError(std::string(what) + ": axis " + std::to_string(axis) +
-                     " is out of range for a tensor of rank " + std::to_string(rank_) +
-                     " (expected " + std::to_string(-rank_) + " <= axis < " +
-                     std::to_string(rank_) + ")");
+    throw ShapeError(fmt::str(std::string(what), ": axis ", axis,
+                              " is out of range for a tensor of rank ", rank_, " (expected ",
+                              -rank_, " <= axis < ", rank_, ")"));
   return a;
 }
 
@@ -44,7 +43,7 @@ bool Shape::is_fully_defined() const {
 
 std::int64_t Shape::numel() const {
   if (!is_fully_defined())
-    throw ShapeError("Shape " + str() + " has an unknown dimension and no element count");
+    throw ShapeError(fmt::str("Shape ", str(), " has an unknown dimension and no element count"));
   std::int64_t n = 1;
   for (int i = 0; i < rank_; ++i) n *= dims_[i];
   return n;
@@ -78,7 +77,8 @@ std::string Shape::str() const {
 }
 
 bool operator==(const Shape& a, const Shape& b) {
-  return a.rank_ == b.rank_ && std::equal(a.dims_.begin(), a.dims_.begin() + a.rank_, b.dims_.begin());
+  return a.rank_ == b.rank_ &&
+         std::equal(a.dims_.begin(), a.dims_.begin() + a.rank_, b.dims_.begin());
 }
 
 std::vector<std::int64_t> row_major_strides(const Shape& s) {
@@ -98,9 +98,9 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     const int ia = a.rank() - r + i, ib = b.rank() - r + i;
     const std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     if (da != db && da != 1 && db != 1)
-      throw ShapeError(std::string(op) + ": shapes " + a.str() + " and " + b.str() +
-                       " cannot be broadcast together (axis " + std::to_string(i) + ": " +
-                       std::to_string(da) + " vs " + std::to_string(db) + ")");
+      throw ShapeError(fmt::str(std::string(op), ": shapes ", a.str(), " and ", b.str(),
+                                " cannot be broadcast together (axis ", i, ": ", da, " vs ", db,
+                                ")"));
     out[i] = da == 1 ? db : da;
   }
   return Shape(out);

@@ -18,7 +18,7 @@ using dnnl::memory;
 
 dnnl::memory::dims to_dims(const Shape& s) {
   if (!s.is_fully_defined())
-    throw ShapeError("Tensor: shape " + s.str() + " has an unknown dimension");
+    throw ShapeError(fmt::str("Tensor: shape ", s.str(), " has an unknown dimension"));
   if (s.rank() == 0) return {1};  // oneDNN has no rank-0 memory: a scalar is {1}
   return {s.data(), s.data() + s.rank()};
 }
@@ -47,9 +47,8 @@ Tensor Tensor::full(const Shape& shape, float value) {
 
 Tensor Tensor::from_data(const Shape& shape, const std::vector<float>& data) {
   if (static_cast<std::int64_t>(data.size()) != shape.numel())
-    throw ShapeError("Tensor::from_data: " + std::to_string(data.size()) +
-                     " values given for shape " + shape.str() + ", expected " +
-                     std::to_string(shape.numel()));
+    throw ShapeError(fmt::str("Tensor::from_data: ", data.size(), " values given for shape ",
+                              shape.str(), ", expected ", shape.numel()));
   Tensor t = empty(shape);
   std::copy(data.begin(), data.end(), t.data());
   return t;
@@ -173,10 +172,10 @@ Tensor Tensor::to_plain() const {
 }
 
 void Tensor::require_plain(const char* what) const {
-  if (!defined()) throw ValueError(std::string(what) + ": the tensor is undefined");
+  if (!defined()) throw ValueError(fmt::str(std::string(what), ": the tensor is undefined"));
   if (!is_plain())
-    throw ValueError(std::string(what) +
-                     ": the tensor is in a blocked oneDNN layout; call to_plain() first");
+    throw ValueError(fmt::str(std::string(what),
+                              ": the tensor is in a blocked oneDNN layout; call to_plain() first"));
 }
 
 float* Tensor::data() {
@@ -198,24 +197,23 @@ std::vector<float> Tensor::to_vector() const {
 float Tensor::item() const {
   if (!defined()) throw ValueError("Tensor::item: the tensor is undefined");
   if (numel() != 1)
-    throw ShapeError("Tensor::item: tensor of shape " + shape_.str() + " has " +
-                     std::to_string(numel()) + " elements, expected exactly one");
+    throw ShapeError(fmt::str("Tensor::item: tensor of shape ", shape_.str(), " has ", numel(),
+                              " elements, expected exactly one"));
   return to_vector()[0];
 }
 
 std::int64_t Tensor::flat_index(std::initializer_list<std::int64_t> index, const char* what) const {
   require_plain(what);
   if (static_cast<int>(index.size()) != shape_.rank())
-    throw ShapeError(std::string(what) + ": " + std::to_string(index.size()) +
-                     " indices given for a tensor of rank " + std::to_string(shape_.rank()));
+    throw ShapeError(fmt::str(std::string(what), ": ", index.size(),
+                              " indices given for a tensor of rank ", shape_.rank()));
   const auto strides = row_major_strides(shape_);
   std::int64_t flat = 0;
   int axis = 0;
   for (std::int64_t i : index) {
     if (i < 0 || i >= shape_[axis])
-      throw ShapeError(std::string(what) + ": index " + std::to_string(i) +
-                       " is out of range for axis " + std::to_string(axis) + " of size " +
-                       std::to_string(shape_[axis]));
+      throw ShapeError(fmt::str(std::string(what), ": index ", i, " is out of range for axis ",
+                                axis, " of size ", shape_[axis]));
     flat += i * strides[axis++];
   }
   return flat;
@@ -241,9 +239,9 @@ Tensor Tensor::clone() const {
 Tensor Tensor::reshape(const Shape& shape) const {
   require_plain("Tensor::reshape");
   if (shape.numel() != numel())
-    throw ShapeError("reshape: cannot reshape a tensor of shape " + shape_.str() + " (" +
-                     std::to_string(numel()) + " elements) into shape " + shape.str() + " (" +
-                     std::to_string(shape.numel()) + " elements)");
+    throw ShapeError(fmt::str("reshape: cannot reshape a tensor of shape ", shape_.str(), " (",
+                              numel(), " elements) into shape ", shape.str(), " (", shape.numel(),
+                              " elements)"));
   return from_buffer(shape, row_major_desc(shape), buffer_);
 }
 

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
 
 namespace keel::ops {
@@ -35,7 +36,8 @@ Tensor binary_same_rank(algorithm alg, const Tensor& a, const Tensor& b, const S
   key << alg << a.desc() << b.desc() << out.desc();
   auto p = cached_primitive<dnnl::binary>(
       key, [&] { return adapter::binary(alg, a.desc(), b.desc(), out.desc()); });
-  p->run({{DNNL_ARG_SRC_0, a.memory()}, {DNNL_ARG_SRC_1, b.memory()}, {DNNL_ARG_DST, out.memory()}});
+  p->run(
+      {{DNNL_ARG_SRC_0, a.memory()}, {DNNL_ARG_SRC_1, b.memory()}, {DNNL_ARG_DST, out.memory()}});
   return out;
 }
 
@@ -55,8 +57,8 @@ Tensor eltwise(algorithm alg, const Tensor& x, float alpha, float beta) {
 Tensor eltwise_backward(algorithm alg, const Tensor& dy, const Tensor& data, float alpha,
                         float beta) {
   if (!(dy.shape() == data.shape()))
-    throw ShapeError("eltwise_backward: gradient of shape " + dy.shape().str() +
-                     " for an input of shape " + data.shape().str());
+    throw ShapeError(fmt::str("eltwise_backward: gradient of shape ", dy.shape().str(),
+                              " for an input of shape ", data.shape().str()));
   // dy in data's descriptor and axis map. to_desc alone is wrong when the axis maps differ
   // (e.g. dy plain (N, H, W, C), data held as {N, C, H, W}): go through dy's plain buffer,
   // viewed in data's dim order.
@@ -69,7 +71,8 @@ Tensor eltwise_backward(algorithm alg, const Tensor& dy, const Tensor& data, flo
   CacheKey key("eltwise_bwd");
   key << alg << alpha << beta << data.desc();
   auto p = cached_primitive<dnnl::eltwise_backward>(key, [&] {
-    auto hint = adapter::eltwise_forward(prop_kind::forward_training, alg, data.desc(), alpha, beta);
+    auto hint =
+        adapter::eltwise_forward(prop_kind::forward_training, alg, data.desc(), alpha, beta);
     return adapter::eltwise_backward(alg, data.desc(), data.desc(), alpha, beta, hint);
   });
   Tensor dx = Tensor::empty_like_desc(data.shape(), p->pd.diff_src_desc(), data.axes());
@@ -104,8 +107,8 @@ Tensor binary(algorithm alg, const Tensor& a_in, const Tensor& b_in, const char*
 Tensor expand(const Tensor& x_in, const Shape& shape, const char* what) {
   if (x_in.shape() == shape) return x_in;
   if (!(broadcast_shapes(x_in.shape(), shape, what) == shape))
-    throw ShapeError(std::string(what) + ": shape " + x_in.shape().str() +
-                     " cannot be broadcast to " + shape.str());
+    throw ShapeError(fmt::str(std::string(what), ": shape ", x_in.shape().str(),
+                              " cannot be broadcast to ", shape.str()));
   const Tensor x = with_rank(x_in.to_plain(), shape.rank());
   return binary_same_rank(algorithm::binary_add, Tensor::zeros(shape), x, shape);
 }
@@ -128,13 +131,12 @@ Tensor permute(const Tensor& x_in, const std::vector<int>& perm) {
   const Tensor x = x_in.to_plain();
   const int r = x.rank();
   if (static_cast<int>(perm.size()) != r)
-    throw ShapeError("permute: " + std::to_string(perm.size()) + " axes given for a tensor of rank " +
-                     std::to_string(r));
+    throw ShapeError(fmt::str("permute: ", perm.size(), " axes given for a tensor of rank ", r));
   std::vector<bool> seen(static_cast<std::size_t>(r), false);
   for (int p : perm) {
     if (p < 0 || p >= r || seen[p])
-      throw ShapeError("permute: axes must be a permutation of 0.." + std::to_string(r - 1) +
-                       ", got axis " + std::to_string(p));
+      throw ShapeError(
+          fmt::str("permute: axes must be a permutation of 0..", r - 1, ", got axis ", p));
     seen[p] = true;
   }
   const auto strides = row_major_strides(x.shape());
@@ -146,8 +148,8 @@ Tensor permute(const Tensor& x_in, const std::vector<int>& perm) {
   }
   const Shape out_shape(out_dims);
   if (r == 0) return x;
-  const Tensor view = Tensor::from_buffer(out_shape, adapter::plain_desc(to_dims(out_shape), view_strides),
-                                          x.buffer());
+  const Tensor view = Tensor::from_buffer(
+      out_shape, adapter::plain_desc(to_dims(out_shape), view_strides), x.buffer());
   Tensor out = Tensor::empty(out_shape);
   reorder_into(view, out.memory());
   return out;
@@ -156,15 +158,16 @@ Tensor permute(const Tensor& x_in, const std::vector<int>& perm) {
 Tensor slice(const Tensor& x_in, const std::vector<std::int64_t>& starts, const Shape& sizes) {
   const Tensor x = x_in.to_plain();
   if (static_cast<int>(starts.size()) != x.rank() || sizes.rank() != x.rank())
-    throw ShapeError("slice: starts and sizes must have one entry per axis of the input (rank " +
-                     std::to_string(x.rank()) + ")");
+    throw ShapeError(fmt::str(
+        "slice: starts and sizes must have one entry per axis of the input (rank ", x.rank(), ")"));
   for (int i = 0; i < x.rank(); ++i)
     if (starts[i] < 0 || sizes[i] < 0 || starts[i] + sizes[i] > x.shape()[i])
-      throw ShapeError("slice: axis " + std::to_string(i) + " range [" + std::to_string(starts[i]) +
-                       ", " + std::to_string(starts[i] + sizes[i]) + ") is outside [0, " +
-                       std::to_string(x.shape()[i]) + ")");
+      throw ShapeError(fmt::str("slice: axis ", i, " range [", starts[i], ", ",
+                                std::to_string(starts[i] + sizes[i]), ") is outside [0, ",
+                                x.shape()[i], ")"));
   if (sizes == x.shape()) return x;
-  const memory::desc sub = x.desc().submemory_desc(to_dims(sizes), memory::dims(starts.begin(), starts.end()));
+  const memory::desc sub =
+      x.desc().submemory_desc(to_dims(sizes), memory::dims(starts.begin(), starts.end()));
   Tensor out = Tensor::empty(sizes);
   if (sizes.numel() > 0) reorder_into(Tensor::from_buffer(sizes, sub, x.buffer()), out.memory());
   return out;
@@ -173,17 +176,18 @@ Tensor slice(const Tensor& x_in, const std::vector<std::int64_t>& starts, const 
 Tensor pad_into(const Tensor& x_in, const Shape& shape, const std::vector<std::int64_t>& starts) {
   const Tensor x = x_in.to_plain();
   if (x.rank() != shape.rank() || static_cast<int>(starts.size()) != shape.rank())
-    throw ShapeError("pad_into: input of shape " + x.shape().str() + " with " +
-                     std::to_string(starts.size()) + " starts cannot be placed in shape " +
-                     shape.str() + ", expected the same rank and one start per axis");
+    throw ShapeError(fmt::str("pad_into: input of shape ", x.shape().str(), " with ", starts.size(),
+                              " starts cannot be placed in shape ", shape.str(),
+                              ", expected the same rank and one start per axis"));
   for (int i = 0; i < shape.rank(); ++i)
     if (starts[i] < 0 || starts[i] + x.shape()[i] > shape[i])
-      throw ShapeError("pad_into: axis " + std::to_string(i) + " range [" + std::to_string(starts[i]) +
-                       ", " + std::to_string(starts[i] + x.shape()[i]) + ") is outside [0, " +
-                       std::to_string(shape[i]) + ")");
+      throw ShapeError(fmt::str("pad_into: axis ", i, " range [", starts[i], ", ",
+                                std::to_string(starts[i] + x.shape()[i]), ") is outside [0, ",
+                                shape[i], ")"));
   Tensor out = Tensor::zeros(shape);
   if (x.numel() == 0) return out;
-  const memory::desc sub = out.desc().submemory_desc(to_dims(x.shape()), memory::dims(starts.begin(), starts.end()));
+  const memory::desc sub =
+      out.desc().submemory_desc(to_dims(x.shape()), memory::dims(starts.begin(), starts.end()));
   reorder_into(x, out.memory_as(sub));
   return out;
 }
@@ -200,9 +204,9 @@ Tensor concat(const std::vector<Tensor>& xs_in, int axis) {
     bool ok = s.rank() == first.rank();
     for (int d = 0; ok && d < s.rank(); ++d) ok = d == a || s[d] == first[d];
     if (!ok)
-      throw ShapeError("concatenate: tensor " + std::to_string(i) + " has shape " + s.str() +
-                       ", expected the shape of tensor 0 " + first.str() +
-                       " except along axis " + std::to_string(a));
+      throw ShapeError(fmt::str("concatenate: tensor ", i, " has shape ", s.str(),
+                                ", expected the shape of tensor 0 ", first.str(),
+                                " except along axis ", a));
     total += s[a];
   }
   if (xs.size() == 1) return xs[0];
@@ -249,12 +253,12 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_a, bool tra
   const Tensor a = a_in.to_plain(), b = b_in.to_plain();
   const int r = a.rank();
   if (r < 2 || b.rank() != r)
-    throw ShapeError("matmul: operands of shapes " + a.shape().str() + " and " + b.shape().str() +
-                     " must both have rank >= 2 and the same rank");
+    throw ShapeError(fmt::str("matmul: operands of shapes ", a.shape().str(), " and ",
+                              b.shape().str(), " must both have rank >= 2 and the same rank"));
   for (int i = 0; i + 2 < r; ++i)
     if (a.shape()[i] != b.shape()[i])
-      throw ShapeError("matmul: batch dimensions of " + a.shape().str() + " and " +
-                       b.shape().str() + " differ");
+      throw ShapeError(fmt::str("matmul: batch dimensions of ", a.shape().str(), " and ",
+                                b.shape().str(), " differ"));
   // A strided view of the last two axes, swapped when transposed.
   auto view = [r](const Tensor& t, bool transpose) {
     memory::dims dims = to_dims(t.shape());
@@ -270,14 +274,17 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_a, bool tra
   const auto m = amd.dims()[r - 2], k = amd.dims()[r - 1];
   const auto k2 = bmd.dims()[r - 2], n = bmd.dims()[r - 1];
   if (k != k2)
-    throw ShapeError("matmul: shapes " + a.shape().str() + (transpose_a ? "^T" : "") + " and " +
-                     b.shape().str() + (transpose_b ? "^T" : "") + " are not aligned (" +
-                     std::to_string(k) + " != " + std::to_string(k2) + ")");
+    throw ShapeError(fmt::str("matmul: shapes ", a.shape().str(), (transpose_a ? "^T" : ""),
+                              " and ", b.shape().str(), (transpose_b ? "^T" : ""),
+                              " are not aligned (", k, " != ", k2, ")"));
   Tensor out = Tensor::empty(a.shape().with_dim(r - 2, m).with_dim(r - 1, n));
   CacheKey key("matmul");
   key << amd << bmd << out.desc();
-  auto p = cached_primitive<dnnl::matmul>(key, [&] { return adapter::matmul(amd, bmd, out.desc()); });
-  p->run({{DNNL_ARG_SRC, a.memory_as(amd)}, {DNNL_ARG_WEIGHTS, b.memory_as(bmd)}, {DNNL_ARG_DST, out.memory()}});
+  auto p =
+      cached_primitive<dnnl::matmul>(key, [&] { return adapter::matmul(amd, bmd, out.desc()); });
+  p->run({{DNNL_ARG_SRC, a.memory_as(amd)},
+          {DNNL_ARG_WEIGHTS, b.memory_as(bmd)},
+          {DNNL_ARG_DST, out.memory()}});
   return out;
 }
 
@@ -301,14 +308,16 @@ Tensor softmax_backward(const Tensor& dy_in, const Tensor& y_in, int axis) {
     return adapter::softmax_backward(y.desc(), y.desc(), axis, hint);
   });
   Tensor dx = Tensor::empty(y.shape());
-  p->run({{DNNL_ARG_DST, y.memory()}, {DNNL_ARG_DIFF_DST, dy.memory()}, {DNNL_ARG_DIFF_SRC, dx.memory()}});
+  p->run({{DNNL_ARG_DST, y.memory()},
+          {DNNL_ARG_DIFF_DST, dy.memory()},
+          {DNNL_ARG_DIFF_SRC, dx.memory()}});
   return dx;
 }
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (!(a.shape() == b.shape()))
-    throw ShapeError("add: gradient shapes " + a.shape().str() + " and " + b.shape().str() +
-                     " differ");
+    throw ShapeError(
+        fmt::str("add: gradient shapes ", a.shape().str(), " and ", b.shape().str(), " differ"));
   return binary_same_rank(algorithm::binary_add, a.to_plain(), b.to_plain(), a.shape());
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/data/idx.h"
 
 namespace keel {
@@ -39,10 +40,10 @@ std::string find_file(const std::string& dir, const char* name) {
   std::error_code ec;
   if (std::filesystem::exists(gz, ec)) return gz;
   if (std::filesystem::exists(base, ec)) return base.string();
-  throw IOError("Fashion-MNIST: file '" + gz + "' not found (nor '" + base.string() +
-                "'); install the Debian package " + kFashionMnistPackage + " (apt-get install " +
-                kFashionMnistPackage + "), which puts the data in " + kFashionMnistDir +
-                ", or pass the directory that holds the files");
+  throw IOError(fmt::str("Fashion-MNIST: file '", gz, "' not found (nor '", base.string(),
+                         "'); install the Debian package ", kFashionMnistPackage,
+                         " (apt-get install ", kFashionMnistPackage, "), which puts the data in ",
+                         kFashionMnistDir, ", or pass the directory that holds the files"));
 }
 
 struct Split {
@@ -54,15 +55,15 @@ Split load_split(const std::string& images_path, const std::string& labels_path,
   const IdxData images = read_idx(images_path, 3);
   const IdxData labels = read_idx(labels_path, 1);
   if (images.dims[0] != labels.dims[0])
-    throw IOError("Fashion-MNIST: '" + images_path + "' has " + std::to_string(images.dims[0]) +
-                  " images but '" + labels_path + "' has " + std::to_string(labels.dims[0]) +
-                  " labels, expected as many");
+    throw IOError(fmt::str("Fashion-MNIST: '", images_path, "' has ", images.dims[0],
+                           " images but '", labels_path, "' has ", labels.dims[0],
+                           " labels, expected as many"));
   const auto bad = std::find_if(labels.data.begin(), labels.data.end(),
                                 [](std::uint8_t v) { return v >= kFashionMnistClasses; });
   if (bad != labels.data.end())
-    throw IOError("Fashion-MNIST: '" + labels_path + "': label " + std::to_string(*bad) +
-                  " at index " + std::to_string(bad - labels.data.begin()) +
-                  " is not a class index 0 to " + std::to_string(kFashionMnistClasses - 1));
+    throw IOError(fmt::str("Fashion-MNIST: '", labels_path, "': label ", *bad, " at index ",
+                           bad - labels.data.begin(), " is not a class index 0 to ",
+                           kFashionMnistClasses - 1));
   const std::int64_t count = limit > 0 ? std::min(limit, images.dims[0]) : images.dims[0];
   return {images_to_tensor(images, count, dim_ordering), labels_to_tensor(labels, count)};
 }
@@ -82,8 +83,8 @@ Tensor load_idx_labels(const std::string& path) {
 FashionMnist load_fashion_mnist(const std::string& dir, std::int64_t limit_train,
                                 DimOrdering dim_ordering) {
   if (limit_train < 0)
-    throw ValueError("load_fashion_mnist: limit_train is " + std::to_string(limit_train) +
-                     ", expected 0 (all) or a positive count");
+    throw ValueError(fmt::str("load_fashion_mnist: limit_train is ", limit_train,
+                              ", expected 0 (all) or a positive count"));
   // All four files are looked for before any is read, so a missing one fails at once.
   const std::string train_images = find_file(dir, kFashionMnistTrainImages);
   const std::string train_labels = find_file(dir, kFashionMnistTrainLabels);
@@ -96,8 +97,8 @@ FashionMnist load_fashion_mnist(const std::string& dir, std::int64_t limit_train
 
 Tensor to_categorical(const Tensor& labels, int num_classes) {
   if (num_classes < 1)
-    throw ValueError("to_categorical: num_classes is " + std::to_string(num_classes) +
-                     ", expected at least 1");
+    throw ValueError(
+        fmt::str("to_categorical: num_classes is ", num_classes, ", expected at least 1"));
   if (!labels.defined()) throw ValueError("to_categorical: labels is an undefined tensor");
   const Tensor plain = labels.to_plain();
   const std::int64_t n = plain.numel();

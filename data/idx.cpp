@@ -13,6 +13,7 @@
 #include <istream>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/shape.h"
 
 namespace keel {
@@ -24,7 +25,7 @@ constexpr std::uint8_t kUnsignedByte = 0x08;
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
-  throw IOError("IDX file '" + path + "': " + problem);
+  throw IOError(fmt::str("IDX file '", path, "': ", problem));
 }
 
 std::string hex(std::uint32_t v, int digits) {
@@ -78,33 +79,33 @@ IdxData parse(std::istream& in, const std::string& path, int expected_rank, cons
   unsigned char magic[4];
   const std::size_t got_magic = read_up_to(in, reinterpret_cast<char*>(magic), 4);
   if (got_magic < 4)
-    fail(path, std::string("truncated header: ") + where + " has " + std::to_string(got_magic) +
-                   " bytes, an IDX header needs at least 4");
+    fail(path, fmt::str(std::string("truncated header: "), where, " has ", got_magic,
+                        " bytes, an IDX header needs at least 4"));
   const std::uint32_t magic_value = (std::uint32_t{magic[0]} << 24) |
                                     (std::uint32_t{magic[1]} << 16) |
                                     (std::uint32_t{magic[2]} << 8) | std::uint32_t{magic[3]};
   const int rank = magic[3];
   if (magic[0] != 0 || magic[1] != 0)
-    fail(path, "bad magic number " + hex(magic_value, 8) +
-                   ": not an IDX file (an IDX file starts with two zero bytes)");
+    fail(path, fmt::str("bad magic number ", hex(magic_value, 8),
+                        ": not an IDX file (an IDX file starts with two zero bytes)"));
   if (magic[2] != kUnsignedByte)
-    fail(path, "bad magic number " + hex(magic_value, 8) + ": data type " + hex(magic[2], 2) +
-                   " is not unsigned byte (0x08), the only type keel reads");
+    fail(path, fmt::str("bad magic number ", hex(magic_value, 8), ": data type ", hex(magic[2], 2),
+                        " is not unsigned byte (0x08), the only type keel reads"));
   if (expected_rank > 0 && rank != expected_rank)
-    fail(path, "bad magic number " + hex(magic_value, 8) + ", expected " +
-                   hex(idx_magic(expected_rank), 8) + " (unsigned-byte data of rank " +
-                   std::to_string(expected_rank) + ")");
+    fail(path, fmt::str("bad magic number ", hex(magic_value, 8), ", expected ",
+                        hex(idx_magic(expected_rank), 8), " (unsigned-byte data of rank ",
+                        expected_rank, ")"));
   if (rank < 1 || rank > Shape::kMaxRank)
-    fail(path, "bad magic number " + hex(magic_value, 8) + ": rank " + std::to_string(rank) +
-                   " is not between 1 and " + std::to_string(Shape::kMaxRank));
+    fail(path, fmt::str("bad magic number ", hex(magic_value, 8), ": rank ", rank,
+                        " is not between 1 and ", Shape::kMaxRank));
 
   const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
   unsigned char raw_dims[4 * Shape::kMaxRank];
   const std::size_t got_dims = read_up_to(in, reinterpret_cast<char*>(raw_dims), 4 * rank);
   if (got_dims < 4 * static_cast<std::size_t>(rank))
-    fail(path, std::string("truncated header: ") + where + " has " + std::to_string(4 + got_dims) +
-                   " bytes, the header of rank " + std::to_string(rank) + " needs " +
-                   std::to_string(header_bytes));
+    fail(path,
+         fmt::str(std::string("truncated header: "), where, " has ", std::to_string(4 + got_dims),
+                  " bytes, the header of rank ", rank, " needs ", header_bytes));
 
   IdxData out;
   std::int64_t expected = 1;
@@ -114,7 +115,7 @@ IdxData parse(std::istream& in, const std::string& path, int expected_rank, cons
                            (std::int64_t{b[2]} << 8) | std::int64_t{b[3]};
     out.dims.push_back(d);
     if (d != 0 && expected > (std::int64_t{1} << 48) / d)
-      fail(path, "dims " + dims_str(out.dims) + "... describe more than 2^48 bytes");
+      fail(path, fmt::str("dims ", dims_str(out.dims), "... describe more than 2^48 bytes"));
     expected *= d;
   }
 
@@ -132,9 +133,9 @@ IdxData parse(std::istream& in, const std::string& path, int expected_rank, cons
   }
   if (got < need) {
     out.data.clear();
-    fail(path, "truncated data: dims " + dims_str(out.dims) + " need " + std::to_string(need) +
-                   " bytes after the " + std::to_string(header_bytes) + "-byte header, but " +
-                   where + " has only " + std::to_string(got));
+    fail(path,
+         fmt::str("truncated data: dims ", dims_str(out.dims), " need ", need, " bytes after the ",
+                  header_bytes, "-byte header, but ", where, " has only ", got));
   }
 
   // Reading to the end also makes the gzip decompressor check the CRC and length.
@@ -142,9 +143,9 @@ IdxData parse(std::istream& in, const std::string& path, int expected_rank, cons
   char buf[1 << 16];
   for (std::size_t n; (n = read_up_to(in, buf, sizeof buf)) > 0;) extra += n;
   if (extra > 0)
-    fail(path, "dims " + dims_str(out.dims) + " do not match the file size: they need " +
-                   std::to_string(need) + " bytes after the " + std::to_string(header_bytes) +
-                   "-byte header, but " + where + " has " + std::to_string(need + extra));
+    fail(path, fmt::str("dims ", dims_str(out.dims), " do not match the file size: they need ",
+                        need, " bytes after the ", header_bytes, "-byte header, but ", where,
+                        " has ", std::to_string(need + extra)));
   return out;
 }
 
@@ -156,15 +157,15 @@ bool has_gz_suffix(const std::string& path) {
 
 IdxData read_idx(const std::string& path, int expected_rank) {
   if (expected_rank < 0 || expected_rank > Shape::kMaxRank)
-    throw ValueError("read_idx: expected_rank is " + std::to_string(expected_rank) +
-                     ", expected 0 (any) or 1 to " + std::to_string(Shape::kMaxRank));
+    throw ValueError(fmt::str("read_idx: expected_rank is ", expected_rank,
+                              ", expected 0 (any) or 1 to ", Shape::kMaxRank));
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) fail(path, "no such file");
   if (std::filesystem::is_directory(status)) fail(path, "is a directory, expected a file");
 
   std::ifstream file(path, std::ios::binary);
-  if (!file) fail(path, std::string("cannot be opened: ") + std::strerror(errno));
+  if (!file) fail(path, fmt::str(std::string("cannot be opened: "), std::strerror(errno)));
 
   unsigned char head[2] = {0, 0};
   file.read(reinterpret_cast<char*>(head), 2);
@@ -187,11 +188,11 @@ IdxData read_idx(const std::string& path, int expected_rank) {
     in.exceptions(std::ios::badbit);
     return parse(in, path, expected_rank, "the decompressed data");
   } catch (const bio::gzip_error& e) {
-    fail(path, "corrupt gzip data (" + gzip_problem(e) + ")");
+    fail(path, fmt::str("corrupt gzip data (", gzip_problem(e), ")"));
   } catch (const bio::zlib_error& e) {
-    fail(path, "corrupt gzip data (" + zlib_problem(e.error()) + ")");
+    fail(path, fmt::str("corrupt gzip data (", zlib_problem(e.error()), ")"));
   } catch (const std::ios_base::failure& e) {
-    fail(path, std::string("read error: ") + e.what());
+    fail(path, fmt::str(std::string("read error: "), e.what()));
   }
 }
 

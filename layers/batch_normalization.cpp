@@ -6,6 +6,7 @@
 #include "keel/autograd/batch_norm.h"
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
 #include "keel/layers/factory.h"
 
@@ -35,28 +36,27 @@ int BatchNormalization::channel_axis(const Shape& in) const {
   const int rank = in.rank();
   const int axis = o_.axis < 0 ? o_.axis + rank : o_.axis;
   if (axis < 0 || axis >= rank)
-    throw ShapeError(who() + "axis " + std::to_string(o_.axis) +
-                     " is out of range for an input of shape " + in.str() + " (rank " +
-                     std::to_string(rank) + ")");
+    throw ShapeError(fmt::str(who(), "axis ", o_.axis, " is out of range for an input of shape ",
+                              in.str(), " (rank ", rank, ")"));
   return axis;
 }
 
 Shape BatchNormalization::compute_output_shape(const Shape& in) const {
   if (in.rank() < 2 || in.rank() > 5)
-    throw ShapeError(who() + "expected an input of rank 2 to 5 (batch first), got shape " +
-                     in.str());
+    throw ShapeError(
+        fmt::str(who(), "expected an input of rank 2 to 5 (batch first), got shape ", in.str()));
   const int axis = channel_axis(in);
   if (in[axis] == Shape::kUnknown)
-    throw ShapeError(who() + "the normalised axis " + std::to_string(o_.axis) + " of input shape " +
-                     in.str() + " must be known");
+    throw ShapeError(fmt::str(who(), "the normalised axis ", o_.axis, " of input shape ", in.str(),
+                              " must be known"));
   if (built() && in[axis] != channels_)
-    throw ShapeError(who() + "input of shape " + in.str() + " has " + std::to_string(in[axis]) +
-                     " features on axis " + std::to_string(o_.axis) +
-                     ", but the layer was built for " + std::to_string(channels_));
+    throw ShapeError(fmt::str(who(), "input of shape ", in.str(), " has ", in[axis],
+                              " features on axis ", o_.axis, ", but the layer was built for ",
+                              channels_));
   if (o_.mode == 1 && axis != in.rank() - 1)
-    throw ShapeError(who() + "mode 1 normalises each sample over its last axis; axis " +
-                     std::to_string(o_.axis) + " of input shape " + in.str() +
-                     " is not the last axis, expected axis -1");
+    throw ShapeError(fmt::str(who(), "mode 1 normalises each sample over its last axis; axis ",
+                              o_.axis, " of input shape ", in.str(),
+                              " is not the last axis, expected axis -1"));
   return in;
 }
 

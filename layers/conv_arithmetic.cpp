@@ -3,15 +3,19 @@
 #include <algorithm>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/shape.h"
 
 namespace keel::layers {
 
 std::string_view to_string(BorderMode m) {
   switch (m) {
-    case BorderMode::valid: return "valid";
-    case BorderMode::same: return "same";
-    case BorderMode::full: return "full";
+    case BorderMode::valid:
+      return "valid";
+    case BorderMode::same:
+      return "same";
+    case BorderMode::full:
+      return "full";
   }
   return "?";
 }
@@ -23,7 +27,7 @@ BorderMode parse_border_mode(std::string_view value, const std::vector<BorderMod
     if (to_string(m) == value) return m;
     known += (known.empty() ? "" : ", ") + std::string(to_string(m));
   }
-  throw ValueError(who + "border_mode '" + std::string(value) + "' is not one of " + known);
+  throw ValueError(fmt::str(who, "border_mode '", std::string(value), "' is not one of ", known));
 }
 
 std::int64_t effective_kernel(std::int64_t k, std::int64_t dilation) {
@@ -44,8 +48,10 @@ Padding conv_padding(std::int64_t length, std::int64_t k, BorderMode mode, std::
                      std::int64_t dilation) {
   const std::int64_t k_eff = effective_kernel(k, dilation);
   switch (mode) {
-    case BorderMode::valid: return {0, 0};
-    case BorderMode::full: return {k_eff - 1, k_eff - 1};
+    case BorderMode::valid:
+      return {0, 0};
+    case BorderMode::full:
+      return {k_eff - 1, k_eff - 1};
     case BorderMode::same: {
       const std::int64_t out = (length + stride - 1) / stride;
       const std::int64_t total = std::max<std::int64_t>((out - 1) * stride + k_eff - length, 0);

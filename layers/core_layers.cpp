@@ -17,13 +17,13 @@ Flatten::Flatten(Options o) : Layer("Flatten", base_options(o)), o_(std::move(o)
 
 Shape Flatten::compute_output_shape(const Shape& in) const {
   if (in.rank() < 3)
-    throw ShapeError(who() + "expected an input of rank >= 3 (batch, d1, d2, ...), got shape " +
-                     in.str());
+    throw ShapeError(fmt::str(
+        who(), "expected an input of rank >= 3 (batch, d1, d2, ...), got shape ", in.str()));
   std::int64_t n = 1;
   for (int i = 1; i < in.rank(); ++i) {
     if (in[i] == Shape::kUnknown)
-      throw ValueError(who() + "the non-batch dimensions of input shape " + in.str() +
-                       " must all be known to flatten them");
+      throw ValueError(fmt::str(who(), "the non-batch dimensions of input shape ", in.str(),
+                                " must all be known to flatten them"));
     n *= in[i];
   }
   return Shape{in[0], n};
@@ -47,7 +47,8 @@ Activation::Activation(Options o) : Layer("Activation", base_options(o)), o_(std
 }
 
 Shape Activation::compute_output_shape(const Shape& in) const {
-  if (in.rank() < 1) throw ShapeError(who() + "expected an input with a batch axis, got a scalar");
+  if (in.rank() < 1)
+    throw ShapeError(fmt::str(who(), "expected an input with a batch axis, got a scalar"));
   return in;
 }
 
@@ -68,21 +69,23 @@ Reshape::Reshape(Options o) : Layer("Reshape", base_options(o)), o_(std::move(o)
     if (d == -1) {
       ++unknown;
     } else if (d < 1) {
-      throw ValueError(who() + "target_shape " + fmt::tuple(o_.target_shape) + " has the entry " +
-                       std::to_string(d) + ", expected positive sizes and at most one -1");
+      throw ValueError(fmt::str(who(), "target_shape ", fmt::tuple(o_.target_shape),
+                                " has the entry ", d,
+                                ", expected positive sizes and at most one -1"));
     }
   }
   if (unknown > 1)
-    throw ValueError(who() + "target_shape " + fmt::tuple(o_.target_shape) +
-                     " has more than one -1, expected at most one dimension to infer");
+    throw ValueError(fmt::str(who(), "target_shape ", fmt::tuple(o_.target_shape),
+                              " has more than one -1, expected at most one dimension to infer"));
   if (static_cast<int>(o_.target_shape.size()) + 1 > Shape::kMaxRank)
-    throw ValueError(who() + "target_shape " + fmt::tuple(o_.target_shape) + " has " +
-                     std::to_string(o_.target_shape.size()) + " dimensions, expected at most " +
-                     std::to_string(Shape::kMaxRank - 1));
+    throw ValueError(fmt::str(who(), "target_shape ", fmt::tuple(o_.target_shape), " has ",
+                              o_.target_shape.size(), " dimensions, expected at most ",
+                              Shape::kMaxRank - 1));
 }
 
 Shape Reshape::compute_output_shape(const Shape& in) const {
-  if (in.rank() < 1) throw ShapeError(who() + "expected an input with a batch axis, got a scalar");
+  if (in.rank() < 1)
+    throw ShapeError(fmt::str(who(), "expected an input with a batch axis, got a scalar"));
   std::vector<std::int64_t> out{in[0]};
   bool known = true;
   std::int64_t total = 1;
@@ -103,9 +106,9 @@ Shape Reshape::compute_output_shape(const Shape& in) const {
   if (!known) return Shape(out);  // Keras: the -1 stays None
   const bool fits = infer >= 0 ? given > 0 && total % given == 0 : given == total;
   if (!fits)
-    throw ValueError(who() + "target_shape " + fmt::tuple(o_.target_shape) +
-                     " does not fit an input of shape " + in.str() + " (" + std::to_string(total) +
-                     " elements per sample): the total size must be unchanged");
+    throw ValueError(fmt::str(who(), "target_shape ", fmt::tuple(o_.target_shape),
+                              " does not fit an input of shape ", in.str(), " (", total,
+                              " elements per sample): the total size must be unchanged"));
   if (infer >= 0) out[static_cast<std::size_t>(infer) + 1] = total / given;
   return Shape(out);
 }
@@ -130,16 +133,16 @@ Permute::Permute(Options o) : Layer("Permute", base_options(o)), o_(std::move(o)
   bool ok = !o_.dims.empty();
   for (std::size_t i = 0; i < sorted.size(); ++i) ok = ok && sorted[i] == static_cast<int>(i) + 1;
   if (!ok)
-    throw ValueError(who() + "dims " + fmt::tuple(o_.dims) + " is not a permutation of 1.." +
-                     std::to_string(o_.dims.size()) + " (dims are 1-based: 0 is the batch axis)");
+    throw ValueError(fmt::str(who(), "dims ", fmt::tuple(o_.dims), " is not a permutation of 1..",
+                              o_.dims.size(), " (dims are 1-based: 0 is the batch axis)"));
 }
 
 Shape Permute::compute_output_shape(const Shape& in) const {
   const int n = static_cast<int>(o_.dims.size());
   if (in.rank() != n + 1)
-    throw ShapeError(who() + "dims " + fmt::tuple(o_.dims) + " permute " + std::to_string(n) +
-                     " axes, expected an input of rank " + std::to_string(n + 1) +
-                     " (batch first), got shape " + in.str());
+    throw ShapeError(fmt::str(who(), "dims ", fmt::tuple(o_.dims), " permute ", n,
+                              " axes, expected an input of rank ", std::to_string(n + 1),
+                              " (batch first), got shape ", in.str()));
   Shape out = in;
   for (int i = 0; i < n; ++i) out[i + 1] = in[o_.dims[static_cast<std::size_t>(i)]];
   return out;

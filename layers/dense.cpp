@@ -5,6 +5,7 @@
 #include "keel/autograd/dense.h"
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/layers/factory.h"
 
 namespace keel::layers {
@@ -35,16 +36,15 @@ Dense::Dense(Options o) : Layer("Dense", base_of(o)), o_(std::move(o)) {
 
 Shape Dense::compute_output_shape(const Shape& in) const {
   if (in.rank() < 2)
-    throw ShapeError(who() + "expected an input of rank >= 2 (batch, ..., input_dim), got shape " +
-                     in.str());
+    throw ShapeError(fmt::str(
+        who(), "expected an input of rank >= 2 (batch, ..., input_dim), got shape ", in.str()));
   const std::int64_t last = in[in.rank() - 1];
   if (last == Shape::kUnknown)
-    throw ShapeError(who() + "the last dimension (input_dim) of input shape " + in.str() +
-                     " must be known");
+    throw ShapeError(fmt::str(who(), "the last dimension (input_dim) of input shape ", in.str(),
+                              " must be known"));
   if (built() && last != input_dim_)
-    throw ShapeError(who() + "input of shape " + in.str() + " has input_dim " +
-                     std::to_string(last) + ", but the layer was built for " +
-                     std::to_string(input_dim_));
+    throw ShapeError(fmt::str(who(), "input of shape ", in.str(), " has input_dim ", last,
+                              ", but the layer was built for ", input_dim_));
   return in.with_dim(in.rank() - 1, o_.output_dim);
 }
 

@@ -5,6 +5,7 @@
 
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/layers/factory.h"
 
 namespace keel::layers {
@@ -21,7 +22,8 @@ Dropout::Dropout(Options o) : Layer("Dropout", base_options(o)), o_(std::move(o)
 }
 
 Shape Dropout::compute_output_shape(const Shape& in) const {
-  if (in.rank() < 1) throw ShapeError(who() + "expected an input with a batch axis, got a scalar");
+  if (in.rank() < 1)
+    throw ShapeError(fmt::str(who(), "expected an input with a batch axis, got a scalar"));
   if (o_.noise_shape.rank() == 0) return in;
   bool fits = o_.noise_shape.rank() == in.rank();
   for (int i = 0; fits && i < in.rank(); ++i) {
@@ -29,9 +31,9 @@ Shape Dropout::compute_output_shape(const Shape& in) const {
     fits = d == Shape::kUnknown || d == 1 || in[i] == Shape::kUnknown || d == in[i];
   }
   if (!fits)
-    throw ShapeError(who() + "noise_shape " + o_.noise_shape.str() +
-                     " cannot be broadcast to the input shape " + in.str() +
-                     ", expected the same rank and each entry 1 or the input's size");
+    throw ShapeError(fmt::str(who(), "noise_shape ", o_.noise_shape.str(),
+                              " cannot be broadcast to the input shape ", in.str(),
+                              ", expected the same rank and each entry 1 or the input's size"));
   return in;
 }
 

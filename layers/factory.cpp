@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel::layers {
 
@@ -49,8 +50,8 @@ std::shared_ptr<Layer> layer_from_config(std::string_view class_name, const Conf
   if (!factory) {
     std::string known;
     for (const auto& n : registered_layer_names()) known += (known.empty() ? "" : ", ") + n;
-    throw ValueError("layer_from_config: unknown layer class '" + std::string(class_name) +
-                     "'; known classes: " + known);
+    throw ValueError(fmt::str("layer_from_config: unknown layer class '", std::string(class_name),
+                              "'; known classes: ", known));
   }
   return factory(config);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/random.h"
 
 namespace keel {
@@ -33,15 +34,16 @@ std::string fans_str(const Fans& f) {
 // fan_in must be positive for the formulas that divide by it.
 double checked_fan_in(const Fans& f, const char* who) {
   if (!(f.fan_in > 0))
-    throw ValueError(std::string("init '") + who + "': fan_in must be > 0, got " + fans_str(f));
+    throw ValueError(
+        fmt::str(std::string("init '"), who, "': fan_in must be > 0, got ", fans_str(f)));
   return f.fan_in;
 }
 
 double checked_fan_sum(const Fans& f, const char* who) {
   const double s = f.fan_in + f.fan_out;
   if (!(f.fan_in >= 0 && f.fan_out >= 0 && s > 0))
-    throw ValueError(std::string("init '") + who +
-                     "': fans must be >= 0 with a positive sum, got " + fans_str(f));
+    throw ValueError(fmt::str(std::string("init '"), who,
+                              "': fans must be >= 0 with a positive sum, got ", fans_str(f)));
   return s;
 }
 
@@ -119,7 +121,7 @@ Tensor he_uniform(const Shape& shape, const Fans& fans) {
 
 Tensor orthogonal(const Shape& shape, const Fans&, double scale) {
   if (shape.rank() < 1)
-    throw ValueError("init 'orthogonal' needs a shape of rank >= 1, got " + shape.str());
+    throw ValueError(fmt::str("init 'orthogonal' needs a shape of rank >= 1, got ", shape.str()));
   const std::int64_t rows = shape[0];
   const std::int64_t cols = rows == 0 ? 0 : shape.numel() / rows;
   Tensor out = Tensor::empty(shape);
@@ -137,8 +139,8 @@ Tensor orthogonal(const Shape& shape, const Fans&, double scale) {
         by_rows ? orthonormalize(m, count, len, cols, 1) : orthonormalize(m, count, len, 1, cols);
     if (ok) break;
     if (attempt == 8)
-      throw ValueError("init 'orthogonal': could not draw a full-rank matrix for shape " +
-                       shape.str());
+      throw ValueError(
+          fmt::str("init 'orthogonal': could not draw a full-rank matrix for shape ", shape.str()));
   }
   float* dst = out.data();
   for (std::size_t i = 0; i < m.size(); ++i) dst[i] = static_cast<float>(scale * m[i]);
@@ -147,7 +149,7 @@ Tensor orthogonal(const Shape& shape, const Fans&, double scale) {
 
 Tensor identity(const Shape& shape, const Fans&, double scale) {
   if (shape.rank() != 2 || shape[0] != shape[1])
-    throw ValueError("init 'identity' needs a square 2D shape, got " + shape.str());
+    throw ValueError(fmt::str("init 'identity' needs a square 2D shape, got ", shape.str()));
   Tensor out = Tensor::zeros(shape);
   for (std::int64_t i = 0; i < shape[0]; ++i) out.set({i, i}, static_cast<float>(scale));
   return out;
@@ -172,7 +174,7 @@ Initializer::Fn by_name(const std::string& name) {
   if (name == "glorot_uniform") return F(glorot_uniform);
   if (name == "he_normal") return F(he_normal);
   if (name == "he_uniform") return F(he_uniform);
-  throw ValueError("init '" + name + "' is not one of " + join_names());
+  throw ValueError(fmt::str("init '", name, "' is not one of ", join_names()));
 }
 
 }  // namespace
@@ -185,15 +187,15 @@ Initializer::Initializer(const char* name) : Initializer(std::string(name ? name
 Initializer::Initializer(const std::string& name) : name_(name), fn_(initializers::by_name(name)) {}
 
 Initializer::Initializer(std::string name, Fn fn) : name_(std::move(name)), fn_(std::move(fn)) {
-  if (!fn_) throw ValueError("init '" + name_ + "': the callable is empty");
+  if (!fn_) throw ValueError(fmt::str("init '", name_, "': the callable is empty"));
 }
 
 Tensor Initializer::operator()(const Shape& shape, const Fans& fans) const {
   Tensor t = fn_(shape, fans);
   if (!t.defined() || !(t.shape() == shape))
-    throw ShapeError("init '" + name_ + "' returned a tensor of shape " +
-                     (t.defined() ? t.shape().str() : std::string("<undefined>")) +
-                     " for a weight of shape " + shape.str());
+    throw ShapeError(fmt::str("init '", name_, "' returned a tensor of shape ",
+                              (t.defined() ? t.shape().str() : std::string("<undefined>")),
+                              " for a weight of shape ", shape.str()));
   return t.to_plain();
 }
 

@@ -102,12 +102,12 @@ void Layer::build(const Shape& input_shape) {
 
 Shape Layer::compute_output_shape_multi(const std::vector<Shape>& input_shapes) const {
   if (input_shapes.size() != 1)
-    throw ValueError(who() + "takes one input, got " + std::to_string(input_shapes.size()));
+    throw ValueError(fmt::str(who(), "takes one input, got ", input_shapes.size()));
   return compute_output_shape(input_shapes[0]);
 }
 
 Variable Layer::call_multi(const std::vector<Variable>& xs) {
-  if (xs.size() != 1) throw ValueError(who() + "takes one input, got " + std::to_string(xs.size()));
+  if (xs.size() != 1) throw ValueError(fmt::str(who(), "takes one input, got ", xs.size()));
   return call(xs[0]);
 }
 
@@ -133,12 +133,12 @@ SymbolicTensor Layer::operator()(const SymbolicTensor& x) {
 SymbolicTensor Layer::operator()(const std::vector<SymbolicTensor>& xs) {
   std::shared_ptr<Layer> self = weak_from_this().lock();
   if (!self)
-    throw ValueError(who() +
-                     "a layer used in a graph model must be owned by a std::shared_ptr "
-                     "(std::make_shared<...>)");
+    throw ValueError(fmt::str(who(),
+                              "a layer used in a graph model must be owned by a std::shared_ptr "
+                              "(std::make_shared<...>)"));
   std::vector<Shape> shapes;
   for (const auto& x : xs) {
-    if (!x.defined()) throw ValueError(who() + "called on an undefined symbolic tensor");
+    if (!x.defined()) throw ValueError(fmt::str(who(), "called on an undefined symbolic tensor"));
     shapes.push_back(x.shape());
   }
   Shape out;
@@ -223,22 +223,22 @@ std::vector<Tensor> Layer::get_weights() const {
 
 void Layer::set_weights(const std::vector<Tensor>& values) {
   if (!built_)
-    throw ValueError(who() +
-                     "set_weights before the layer is built; build it with an input "
-                     "shape first or pass the weights at construction");
+    throw ValueError(fmt::str(who(),
+                              "set_weights before the layer is built; build it with an input "
+                              "shape first or pass the weights at construction"));
   const std::vector<const Weight*> ordered = ordered_weights();
   if (values.size() != ordered.size()) {
     std::string names;
     for (const Weight* w : ordered) names += (names.empty() ? "" : ", ") + w->keras_name;
-    throw ValueError(who() + "got " + std::to_string(values.size()) + " weight arrays, expected " +
-                     std::to_string(ordered.size()) + " (" + names + ")");
+    throw ValueError(fmt::str(who(), "got ", values.size(), " weight arrays, expected ",
+                              ordered.size(), " (", names, ")"));
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     const Shape& expected = ordered[i]->variable.shape();
     if (!values[i].defined() || !(values[i].shape() == expected))
-      throw ValueError(who() + "weight " + ordered[i]->keras_name + " has shape " + expected.str() +
-                       ", got an array of shape " +
-                       (values[i].defined() ? values[i].shape().str() : "undefined"));
+      throw ValueError(fmt::str(who(), "weight ", ordered[i]->keras_name, " has shape ",
+                                expected.str(), ", got an array of shape ",
+                                (values[i].defined() ? values[i].shape().str() : "undefined")));
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     Variable v = ordered[i]->variable;  // a handle: sets the layer's weight
@@ -249,8 +249,8 @@ void Layer::set_weights(const std::vector<Tensor>& values) {
 Fans Layer::weight_fans(std::string_view weight_name) const {
   for (const auto& w : weights_)
     if (w.keras_name == weight_name) return w.fans;
-  throw ValueError(who() + "has no weight named '" + std::string(weight_name) + "'" +
-                   (built_ ? "" : " (the layer is not built yet)"));
+  throw ValueError(fmt::str(who(), "has no weight named '", std::string(weight_name), "'",
+                            (built_ ? "" : " (the layer is not built yet)")));
 }
 
 std::int64_t Layer::count_params() const {

@@ -4,6 +4,7 @@
 
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/layers/factory.h"
 
 namespace keel::layers {
@@ -19,27 +20,27 @@ Shape Merge::compute_output_shape(const Shape& input_shape) const {
 
 Shape Merge::compute_output_shape_multi(const std::vector<Shape>& shapes) const {
   if (shapes.size() < 2)
-    throw ValueError(who() + "needs at least 2 inputs, got " + std::to_string(shapes.size()));
+    throw ValueError(fmt::str(who(), "needs at least 2 inputs, got ", shapes.size()));
   const Shape& first = shapes[0];
   if (o_.mode != "concat") {
     for (std::size_t i = 1; i < shapes.size(); ++i) {
       bool same = shapes[i].rank() == first.rank();
       for (int d = 1; same && d < first.rank(); ++d) same = shapes[i][d] == first[d];
       if (!same)
-        throw ShapeError(who() + "mode '" + o_.mode + "' needs inputs of equal shapes, got " +
-                         first.str() + " and " + shapes[i].str());
+        throw ShapeError(fmt::str(who(), "mode '", o_.mode, "' needs inputs of equal shapes, got ",
+                                  first.str(), " and ", shapes[i].str()));
     }
     return first;
   }
   const int axis = first.normalize_axis(o_.concat_axis, (who() + "concat_axis").c_str());
-  if (axis == 0) throw ValueError(who() + "concat_axis must not be the batch axis");
+  if (axis == 0) throw ValueError(fmt::str(who(), "concat_axis must not be the batch axis"));
   Shape out = first;
   for (std::size_t i = 1; i < shapes.size(); ++i) {
     bool same = shapes[i].rank() == first.rank();
     for (int d = 1; same && d < first.rank(); ++d) same = d == axis || shapes[i][d] == first[d];
     if (!same)
-      throw ShapeError(who() + "cannot concatenate " + first.str() + " and " + shapes[i].str() +
-                       " along axis " + std::to_string(o_.concat_axis));
+      throw ShapeError(fmt::str(who(), "cannot concatenate ", first.str(), " and ", shapes[i].str(),
+                                " along axis ", o_.concat_axis));
     out[axis] = out[axis] == Shape::kUnknown || shapes[i][axis] == Shape::kUnknown
                     ? Shape::kUnknown
                     : out[axis] + shapes[i][axis];

@@ -36,9 +36,9 @@ Shape PoolingBase::compute_output_shape(const Shape& in) const {
     const std::int64_t length = in[first + i];
     const std::int64_t o = conv_output_length(length, pool_[i], border_, strides_[i]);
     if (length != Shape::kUnknown && o < 1)
-      throw ShapeError(who() + "a 'valid' window of " + std::to_string(pool_[i]) +
-                       " does not fit spatial axis " + std::to_string(i) + " of length " +
-                       std::to_string(length) + " (input shape " + in.str() + ")");
+      throw ShapeError(fmt::str(who(), "a 'valid' window of ", pool_[i],
+                                " does not fit spatial axis ", i, " of length ", length,
+                                " (input shape ", in.str(), ")"));
     out = out.with_dim(first + i, o);
   }
   return out;

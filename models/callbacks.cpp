@@ -126,8 +126,8 @@ std::string format_filepath(const std::string& pattern, int epoch, const Logs& l
     } else if (logs.count(name)) {
       value = logs.at(name);
     } else {
-      throw ValueError("ModelCheckpoint: filepath '" + pattern + "' names '" + name +
-                       "', which is not 'epoch' nor one of the logs");
+      throw ValueError(fmt::str("ModelCheckpoint: filepath '", pattern, "' names '", name,
+                                "', which is not 'epoch' nor one of the logs"));
     }
     const std::string width = m[2], precision = m[3], type = m[4];
     char buf[64];
@@ -279,13 +279,13 @@ void CSVLogger::on_train_begin(Logs&) {
     header_written_ = in && in.peek() != std::ifstream::traits_type::eof();
   } else {
     std::ofstream out(filename_, std::ios::trunc);
-    if (!out) throw IOError("CSVLogger: " + filename_ + " cannot be written");
+    if (!out) throw IOError(fmt::str("CSVLogger: ", filename_, " cannot be written"));
   }
 }
 
 void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
   std::ofstream out(filename_, std::ios::app);
-  if (!out) throw IOError("CSVLogger: " + filename_ + " cannot be written");
+  if (!out) throw IOError(fmt::str("CSVLogger: ", filename_, " cannot be written"));
   if (!header_written_) {
     keys_.clear();
     for (const auto& [k, v] : logs) keys_.push_back(k);
@@ -319,8 +319,8 @@ LearningRateScheduler::LearningRateScheduler(std::function<double(int)> schedule
 void LearningRateScheduler::on_epoch_begin(int epoch, Logs&) {
   const double lr = schedule_(epoch);
   if (!std::isfinite(lr))
-    throw ValueError("LearningRateScheduler: schedule(" + std::to_string(epoch) +
-                     ") returned a non-finite learning rate");
+    throw ValueError(fmt::str("LearningRateScheduler: schedule(", epoch,
+                              ") returned a non-finite learning rate"));
   model().optimizer().set_lr(static_cast<float>(lr));
 }
 

@@ -5,6 +5,7 @@
 
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/optimizers/optimizers.h"
 #include "keel/proto/checkpoint_format.h"
 #include "keel/proto/record_file.h"
@@ -17,7 +18,8 @@ namespace keel {
 
 const char* keel_version() { return KEEL_VERSION; }
 
-void save_checkpoint(const std::string& path, const Model& model, const SaveCheckpointOptions& options) {
+void save_checkpoint(const std::string& path, const Model& model,
+                     const SaveCheckpointOptions& options) {
   proto::CheckpointHeader header;
   header.set_kind("checkpoint");
   header.set_keel_version(keel_version());
@@ -43,7 +45,8 @@ void save_checkpoint(const std::string& path, const Model& model, const SaveChec
     o->set_config_json(opt.get_config().dump());
     o->set_scalars_json(opt.state_scalars().dump());
     for (const auto& ws : opt.state())
-      for (const auto& slot : ws.slots) tensors.push_back({"optimizer", ws.weight, slot.name, slot.value});
+      for (const auto& slot : ws.slots)
+        tensors.push_back({"optimizer", ws.weight, slot.name, slot.value});
     training->set_step(opt.iterations());
     training->set_lr(opt.lr());
     training->set_compile_json(model.compile_config().dump());
@@ -58,7 +61,7 @@ Config parse_json(const std::string& text, const std::string& path, const char* 
   try {
     return text.empty() ? Config() : Config::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw IOError(path + ": the " + what + " is not valid JSON (" + e.what() + ")");
+    throw IOError(fmt::str(path, ": the ", what, " is not valid JSON (", e.what(), ")"));
   }
 }
 
@@ -81,7 +84,8 @@ Checkpoint load_checkpoint(const std::string& path) {
   const DecodedCheckpoint file = decode_checkpoint(read_file(path), path);
   const auto& h = file.header;
   if (h.kind() != "checkpoint")
-    throw ValueError(path + ": a '" + h.kind() + "' file, not a checkpoint (load it with Model::load_weights)");
+    throw ValueError(fmt::str(path, ": a '", h.kind(),
+                              "' file, not a checkpoint (load it with Model::load_weights)"));
 
   Checkpoint out;
   out.keel_version = h.keel_version();
@@ -99,7 +103,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   try {
     out.model = model_from_config(model_config);
   } catch (const Error& e) {
-    throw ValueError(path + ": the architecture cannot be rebuilt: " + e.what());
+    throw ValueError(fmt::str(path, ": the architecture cannot be rebuilt: ", e.what()));
   }
 
   // Weights, strictly: every model weight present with its shape, nothing extra.
@@ -113,22 +117,25 @@ Checkpoint load_checkpoint(const std::string& path) {
     for (std::size_t i = 0; i < names.size(); ++i) {
       const std::string key = layer->name() + "/" + names[i];
       auto it = stored.find(key);
-      if (it == stored.end()) throw ValueError(path + ": weight " + key + " is missing");
+      if (it == stored.end()) throw ValueError(fmt::str(path, ": weight ", key, " is missing"));
       if (!(it->second->shape() == vars[i].shape()))
-        throw ValueError(path + ": weight " + key + " has shape " + it->second->shape().str() +
-                         ", the architecture says " + vars[i].shape().str());
+        throw ValueError(fmt::str(path, ": weight ", key, " has shape ", it->second->shape().str(),
+                                  ", the architecture says ", vars[i].shape().str()));
       updates.emplace_back(vars[i], it->second);
       stored.erase(it);
     }
   }
-  if (!stored.empty()) throw ValueError(path + ": weight " + stored.begin()->first + " belongs to no layer");
+  if (!stored.empty())
+    throw ValueError(fmt::str(path, ": weight ", stored.begin()->first, " belongs to no layer"));
   for (auto& [var, value] : updates) var.set_value(*value);
 
   if (h.has_optimizer() && !h.optimizer().class_name().empty()) {
     try {
-      out.optimizer = optimizers::from_config(h.optimizer().class_name(),
-                                              parse_json(h.optimizer().config_json(), path, "optimizer configuration"));
-      out.optimizer->set_state_scalars(parse_json(h.optimizer().scalars_json(), path, "optimizer state"));
+      out.optimizer = optimizers::from_config(
+          h.optimizer().class_name(),
+          parse_json(h.optimizer().config_json(), path, "optimizer configuration"));
+      out.optimizer->set_state_scalars(
+          parse_json(h.optimizer().scalars_json(), path, "optimizer state"));
       std::map<std::string, optimizers::WeightSlots> slots;
       for (const auto& t : file.tensors)
         if (t.group == "optimizer") {
@@ -144,9 +151,9 @@ Checkpoint load_checkpoint(const std::string& path) {
                            compile.at("metrics").get<std::vector<std::string>>());
       }
     } catch (const Error& e) {
-      throw ValueError(path + ": the optimizer cannot be restored: " + e.what());
+      throw ValueError(fmt::str(path, ": the optimizer cannot be restored: ", e.what()));
     } catch (const nlohmann::json::exception& e) {
-      throw IOError(path + ": malformed compile configuration (" + e.what() + ")");
+      throw IOError(fmt::str(path, ": malformed compile configuration (", e.what(), ")"));
     }
   }
   out.model->set_shuffle_seed(out.state.shuffle_seed);
@@ -165,7 +172,8 @@ CheckpointInfo inspect_checkpoint(const std::string& path) {
   info.model = parse_json(h.model_json(), path, "model architecture");
   if (h.has_optimizer()) {
     info.optimizer_class = h.optimizer().class_name();
-    info.optimizer_config = parse_json(h.optimizer().config_json(), path, "optimizer configuration");
+    info.optimizer_config =
+        parse_json(h.optimizer().config_json(), path, "optimizer configuration");
     info.optimizer_scalars = parse_json(h.optimizer().scalars_json(), path, "optimizer state");
   }
   info.state = state_of(h, path);

@@ -11,6 +11,7 @@
 
 #include "keel/autograd/ops.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel::losses {
 
@@ -24,19 +25,19 @@ constexpr float kL2NormalizeEpsilon = 1e-12f;
 
 void check_defined(const char* loss, const Variable& y_true, const Variable& y_pred) {
   if (!y_true.defined() || !y_pred.defined())
-    throw ValueError(std::string(loss) + ": " + (y_true.defined() ? "y_pred" : "y_true") +
-                     " is undefined");
+    throw ValueError(fmt::str(std::string(loss), ": ", (y_true.defined() ? "y_pred" : "y_true"),
+                              " is undefined"));
 }
 
 // The common contract: same shapes, with a last axis to reduce.
 void check_same_shape(const char* loss, const Variable& y_true, const Variable& y_pred) {
   check_defined(loss, y_true, y_pred);
   if (!(y_true.shape() == y_pred.shape()))
-    throw ShapeError(std::string(loss) + ": y_true shape " + y_true.shape().str() +
-                     " does not match y_pred shape " + y_pred.shape().str());
+    throw ShapeError(fmt::str(std::string(loss), ": y_true shape ", y_true.shape().str(),
+                              " does not match y_pred shape ", y_pred.shape().str()));
   if (y_pred.shape().rank() < 1)
-    throw ShapeError(std::string(loss) + ": y_pred of shape " + y_pred.shape().str() +
-                     " has no last axis to reduce");
+    throw ShapeError(fmt::str(std::string(loss), ": y_pred of shape ", y_pred.shape().str(),
+                              " has no last axis to reduce"));
 }
 
 Variable mean_last(const Variable& x) { return mean(x, {-1}); }
@@ -105,8 +106,8 @@ Variable sparse_categorical_crossentropy(const Variable& y_true, const Variable&
   const Shape& ps = y_pred.shape();
   const Shape& ys = y_true.shape();
   if (ps.rank() < 1)
-    throw ShapeError(std::string(kName) + ": y_pred of shape " + ps.str() +
-                     " has no last axis of classes");
+    throw ShapeError(fmt::str(std::string(kName), ": y_pred of shape ", ps.str(),
+                              " has no last axis of classes"));
   const Shape target_shape(std::vector<std::int64_t>(ps.data(), ps.data() + ps.rank() - 1));
   bool ok = ys == target_shape;
   if (!ok && ys.rank() == ps.rank() && ys.at(-1) == 1) {
@@ -114,10 +115,10 @@ Variable sparse_categorical_crossentropy(const Variable& y_true, const Variable&
     for (int i = 0; i + 1 < ps.rank(); ++i) ok = ok && ys[i] == ps[i];
   }
   if (!ok)
-    throw ShapeError(std::string(kName) + ": y_true shape " + ys.str() +
-                     " does not match y_pred shape " + ps.str() +
-                     ": expected integer targets of y_pred's shape without its last axis, or "
-                     "with a last axis of 1");
+    throw ShapeError(fmt::str(
+        std::string(kName), ": y_true shape ", ys.str(), " does not match y_pred shape ", ps.str(),
+        ": expected integer targets of y_pred's shape without its last axis, or "
+        "with a last axis of 1"));
 
   // The targets are constants: one-hot them here (no gradient flows to integer labels).
   const std::int64_t classes = ps.at(-1);
@@ -208,7 +209,7 @@ const NamedLoss& find(std::string_view name) {
     if (l.name == canonical) return l;
   std::string known;
   for (const auto& n : known_names()) known += (known.empty() ? "" : ", ") + n;
-  throw ValueError("loss '" + std::string(name) + "' is not one of " + known);
+  throw ValueError(fmt::str("loss '", std::string(name), "' is not one of ", known));
 }
 
 }  // namespace
@@ -235,9 +236,9 @@ Variable weighted_mean(const Variable& per_sample, const Tensor& sample_weight) 
   bool prefix = ws.rank() >= 1 && ws.rank() <= s.rank();
   for (int i = 0; prefix && i < ws.rank(); ++i) prefix = ws[i] == s[i];
   if (!prefix)
-    throw ShapeError("weighted_mean: sample weights of shape " + ws.str() +
-                     " do not match the per-sample loss of shape " + s.str() +
-                     ": expected the loss's leading axes, (N,) or (N, T)");
+    throw ShapeError(fmt::str("weighted_mean: sample weights of shape ", ws.str(),
+                              " do not match the per-sample loss of shape ", s.str(),
+                              ": expected the loss's leading axes, (N,) or (N, T)"));
 
   // Step 2: average over the axes beyond the weight's rank.
   Variable scores = per_sample;
@@ -264,12 +265,14 @@ Tensor class_weights_to_sample_weights(const Tensor& y, const std::map<int, floa
   if (!y.defined()) throw ValueError("class_weight: the targets are undefined");
   const Shape& s = y.shape();
   if (s.rank() < 1 || s.rank() > 2)
-    throw ValueError("class_weight: targets of shape " + s.str() +
-                     " are not supported: expected (N,) or (N, classes) (class_weight is not "
-                     "supported for 3+ dimensional targets)");
+    throw ValueError(
+        fmt::str("class_weight: targets of shape ", s.str(),
+                 " are not supported: expected (N,) or (N, classes) (class_weight is not "
+                 "supported for 3+ dimensional targets)"));
   const std::int64_t n = s[0];
   const std::int64_t k = s.rank() == 2 ? s[1] : 1;
-  if (k == 0) throw ValueError("class_weight: targets of shape " + s.str() + " have no classes");
+  if (k == 0)
+    throw ValueError(fmt::str("class_weight: targets of shape ", s.str(), " have no classes"));
 
   const Tensor yp = y.to_plain();
   const float* yd = yp.data();
@@ -294,9 +297,8 @@ Tensor class_weights_to_sample_weights(const Tensor& y, const std::map<int, floa
       std::string known;
       for (const auto& [c, wgt] : class_weight)
         known += (known.empty() ? "" : ", ") + std::to_string(c);
-      throw ValueError("class_weight: class " + std::to_string(cls) + " of sample " +
-                       std::to_string(i) + " has no weight; class_weight has classes {" + known +
-                       "}");
+      throw ValueError(fmt::str("class_weight: class ", cls, " of sample ", i,
+                                " has no weight; class_weight has classes {", known, "}"));
     }
     od[i] = it->second;
   }

@@ -10,6 +10,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/models/losses.h"
 
 namespace keel::metrics {
@@ -18,18 +19,18 @@ namespace {
 
 void check_defined(const char* metric, const Tensor& y_true, const Tensor& y_pred) {
   if (!y_true.defined() || !y_pred.defined())
-    throw ValueError(std::string(metric) + ": " + (y_true.defined() ? "y_pred" : "y_true") +
-                     " is undefined");
+    throw ValueError(fmt::str(std::string(metric), ": ", (y_true.defined() ? "y_pred" : "y_true"),
+                              " is undefined"));
 }
 
 void check_same_shape(const char* metric, const Tensor& y_true, const Tensor& y_pred) {
   check_defined(metric, y_true, y_pred);
   if (!(y_true.shape() == y_pred.shape()))
-    throw ShapeError(std::string(metric) + ": y_true shape " + y_true.shape().str() +
-                     " does not match y_pred shape " + y_pred.shape().str());
+    throw ShapeError(fmt::str(std::string(metric), ": y_true shape ", y_true.shape().str(),
+                              " does not match y_pred shape ", y_pred.shape().str()));
   if (y_pred.rank() < 1)
-    throw ShapeError(std::string(metric) + ": y_pred of shape " + y_pred.shape().str() +
-                     " has no last axis");
+    throw ShapeError(fmt::str(std::string(metric), ": y_pred of shape ", y_pred.shape().str(),
+                              " has no last axis"));
 }
 
 // The first maximum of row[0..k), as numpy's and TensorFlow's argmax.
@@ -71,8 +72,8 @@ float categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
   const Tensor p = y_pred.to_plain();
   const std::int64_t k = p.shape().at(-1);
   if (k == 0)
-    throw ShapeError("categorical_accuracy: y_pred of shape " + p.shape().str() +
-                     " has no classes");
+    throw ShapeError(
+        fmt::str("categorical_accuracy: y_pred of shape ", p.shape().str(), " has no classes"));
   const float* yd = y.data();
   const float* pd = p.data();
   const std::int64_t rows = p.numel() / k;
@@ -87,19 +88,21 @@ float sparse_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
   const Shape& ps = y_pred.shape();
   const Shape& ys = y_true.shape();
   if (ps.rank() < 1)
-    throw ShapeError(std::string(kName) + ": y_pred of shape " + ps.str() + " has no last axis");
+    throw ShapeError(
+        fmt::str(std::string(kName), ": y_pred of shape ", ps.str(), " has no last axis"));
   // The targets are y itself (y_pred's shape without its last axis), or y's maximum over its
   // last axis (Keras's K.max(y_true, axis=-1), for (N, 1) targets).
   bool leading_match = ys.rank() == ps.rank() - 1 || ys.rank() == ps.rank();
   for (int i = 0; leading_match && i + 1 < ps.rank(); ++i) leading_match = ys[i] == ps[i];
   const std::int64_t target_width = ys.rank() == ps.rank() ? ys.at(-1) : 1;
   if (!leading_match || target_width == 0)
-    throw ShapeError(std::string(kName) + ": y_true shape " + ys.str() +
-                     " does not match y_pred shape " + ps.str() +
-                     ": expected y_pred's shape without its last axis, or with a last axis of 1");
+    throw ShapeError(fmt::str(
+        std::string(kName), ": y_true shape ", ys.str(), " does not match y_pred shape ", ps.str(),
+        ": expected y_pred's shape without its last axis, or with a last axis of 1"));
   const std::int64_t k = ps.at(-1);
   if (k == 0)
-    throw ShapeError(std::string(kName) + ": y_pred of shape " + ps.str() + " has no classes");
+    throw ShapeError(
+        fmt::str(std::string(kName), ": y_pred of shape ", ps.str(), " has no classes"));
   const Tensor y = y_true.to_plain();
   const Tensor p = y_pred.to_plain();
   const float* yd = y.data();
@@ -117,14 +120,14 @@ float sparse_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
 
 float top_k_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred, int k) {
   constexpr const char* kName = "top_k_categorical_accuracy";
-  if (k < 1) throw ValueError(std::string(kName) + ": k " + std::to_string(k) + " is not >= 1");
+  if (k < 1) throw ValueError(fmt::str(std::string(kName), ": k ", k, " is not >= 1"));
   check_same_shape(kName, y_true, y_pred);
   const Tensor y = y_true.to_plain();
   const Tensor p = y_pred.to_plain();
   const std::int64_t classes = p.shape().at(-1);
   if (classes == 0)
-    throw ShapeError(std::string(kName) + ": y_pred of shape " + p.shape().str() +
-                     " has no classes");
+    throw ShapeError(
+        fmt::str(std::string(kName), ": y_pred of shape ", p.shape().str(), " has no classes"));
   const float* yd = y.data();
   const float* pd = p.data();
   const std::int64_t rows = p.numel() / classes;
@@ -174,7 +177,8 @@ std::vector<std::string> known_names() {
 Metric get(std::string_view name, std::string_view loss_name, const Shape& output_shape) {
   if (name == "accuracy" || name == "acc") {
     if (output_shape.rank() < 1)
-      throw ShapeError("metric 'acc': output shape " + output_shape.str() + " has no last axis");
+      throw ShapeError(
+          fmt::str("metric 'acc': output shape ", output_shape.str(), " has no last axis"));
     const std::string loss =
         is_loss_name(loss_name) ? losses::canonical_name(loss_name) : std::string(loss_name);
     if (output_shape.at(-1) == 1 || loss == "binary_crossentropy") return {"acc", binary_accuracy};
@@ -196,7 +200,7 @@ Metric get(std::string_view name, std::string_view loss_name, const Shape& outpu
   }
   std::string known;
   for (const auto& n : known_names()) known += (known.empty() ? "" : ", ") + n;
-  throw ValueError("metric '" + std::string(name) + "' is not one of " + known);
+  throw ValueError(fmt::str("metric '", std::string(name), "' is not one of ", known));
 }
 
 }  // namespace keel::metrics

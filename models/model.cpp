@@ -10,6 +10,7 @@
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/random.h"
 #include "keel/core/tensor_ops.h"
 #include "keel/data/dataset.h"
@@ -39,25 +40,27 @@ bool fits(const Shape& expected, const Shape& got, int from = 0) {
 
 Model::Model(std::string name) : name_(std::move(name)) {}
 
-Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name)
+Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs,
+             std::string name)
     : name_(name.empty() ? "model" : std::move(name)) {
   set_graph(std::move(inputs), std::move(outputs));
 }
 
 void Model::set_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs) {
   if (inputs.empty() || outputs.empty())
-    throw ValueError("Model '" + name_ + "': needs at least one input and one output");
+    throw ValueError(fmt::str("Model '", name_, "': needs at least one input and one output"));
   std::set<const Node*> input_nodes;
   for (const auto& x : inputs) {
     if (!x.defined() || x.node()->layer)
-      throw ValueError("Model '" + name_ + "': every input must come from keel::layers::Input()");
+      throw ValueError(
+          fmt::str("Model '", name_, "': every input must come from keel::layers::Input()"));
     input_nodes.insert(x.node().get());
   }
   // Every node the outputs depend on, sorted by creation order (a topological order).
   std::map<std::uint64_t, std::shared_ptr<const Node>> reached;
   std::vector<std::shared_ptr<const Node>> stack;
   for (const auto& y : outputs) {
-    if (!y.defined()) throw ValueError("Model '" + name_ + "': an output is undefined");
+    if (!y.defined()) throw ValueError(fmt::str("Model '", name_, "': an output is undefined"));
     stack.push_back(y.node());
   }
   while (!stack.empty()) {
@@ -66,8 +69,8 @@ void Model::set_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTe
     if (reached.count(n->id)) continue;
     reached.emplace(n->id, n);
     if (!n->layer && !input_nodes.count(n.get()))
-      throw ValueError("Model '" + name_ + "': output depends on the input '" + n->input_name +
-                       "', which is not among the model's inputs");
+      throw ValueError(fmt::str("Model '", name_, "': output depends on the input '", n->input_name,
+                                "', which is not among the model's inputs"));
     for (const auto& in : n->inputs) stack.push_back(in.node());
   }
   nodes_.clear();
@@ -92,7 +95,7 @@ void Model::clear_graph() {
 std::shared_ptr<Layer> Model::get_layer(std::string_view name) const {
   for (const auto& l : layers_)
     if (l->name() == name) return l;
-  throw ValueError("Model '" + name_ + "': no layer named '" + std::string(name) + "'");
+  throw ValueError(fmt::str("Model '", name_, "': no layer named '", std::string(name), "'"));
 }
 
 std::vector<Shape> Model::input_shapes() const {
@@ -109,15 +112,15 @@ std::vector<Shape> Model::output_shapes() const {
 
 Shape Model::input_shape() const {
   if (inputs_.size() != 1)
-    throw ValueError("Model '" + name_ + "': has " + std::to_string(inputs_.size()) +
-                     " inputs; use input_shapes()");
+    throw ValueError(
+        fmt::str("Model '", name_, "': has ", inputs_.size(), " inputs; use input_shapes()"));
   return inputs_[0].shape();
 }
 
 Shape Model::output_shape() const {
   if (outputs_.size() != 1)
-    throw ValueError("Model '" + name_ + "': has " + std::to_string(outputs_.size()) +
-                     " outputs; use output_shapes()");
+    throw ValueError(
+        fmt::str("Model '", name_, "': has ", outputs_.size(), " outputs; use output_shapes()"));
   return outputs_[0].shape();
 }
 
@@ -125,15 +128,15 @@ Shape Model::output_shape() const {
 
 std::vector<Variable> Model::operator()(const std::vector<Variable>& xs) {
   if (xs.size() != inputs_.size())
-    throw ValueError("Model '" + name_ + "': got " + std::to_string(xs.size()) + " inputs, expected " +
-                     std::to_string(inputs_.size()));
+    throw ValueError(
+        fmt::str("Model '", name_, "': got ", xs.size(), " inputs, expected ", inputs_.size()));
   std::unordered_map<const Node*, Variable> values;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const Shape& expected = inputs_[i].shape();
     const Shape& got = xs[i].shape();
     if (!fits(expected, got))
-      throw ShapeError("Model '" + name_ + "': input " + std::to_string(i) + " has shape " +
-                       got.str() + ", expected " + expected.str());
+      throw ShapeError(fmt::str("Model '", name_, "': input ", i, " has shape ", got.str(),
+                                ", expected ", expected.str()));
     values[inputs_[i].node().get()] = xs[i];
   }
   for (const auto& n : nodes_) {
@@ -149,7 +152,7 @@ std::vector<Variable> Model::operator()(const std::vector<Variable>& xs) {
 Variable Model::operator()(const Variable& x) {
   auto out = (*this)(std::vector<Variable>{x});
   if (out.size() != 1)
-    throw ValueError("Model '" + name_ + "': has " + std::to_string(out.size()) + " outputs");
+    throw ValueError(fmt::str("Model '", name_, "': has ", out.size(), " outputs"));
   return out[0];
 }
 
@@ -187,15 +190,16 @@ void Model::set_weights(const std::vector<Tensor>& values) {
   std::size_t total = 0;
   for (const auto& l : layers_) total += l->weights().size();
   if (values.size() != total)
-    throw ValueError("Model '" + name_ + "': set_weights got " + std::to_string(values.size()) +
-                     " arrays, expected " + std::to_string(total));
+    throw ValueError(fmt::str("Model '", name_, "': set_weights got ", values.size(),
+                              " arrays, expected ", total));
   // Check every layer's shapes before changing any, so a bad list leaves the model untouched.
   std::size_t k = 0;
   for (const auto& l : layers_)
     for (const auto& w : l->weights()) {
       if (!(values[k].shape() == w.shape()))
-        throw ValueError("Model '" + name_ + "': weight " + w.name() + " has shape " +
-                         w.shape().str() + ", got an array of shape " + values[k].shape().str());
+        throw ValueError(fmt::str("Model '", name_, "': weight ", w.name(), " has shape ",
+                                  w.shape().str(), ", got an array of shape ",
+                                  values[k].shape().str()));
       ++k;
     }
   k = 0;
@@ -223,11 +227,11 @@ Variable Model::regularization_loss() const {
 
 void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::vector<std::string> loss,
                     std::vector<std::string> metrics) {
-  if (!optimizer) throw ValueError("Model '" + name_ + "': compile needs an optimizer");
+  if (!optimizer) throw ValueError(fmt::str("Model '", name_, "': compile needs an optimizer"));
   if (loss.size() == 1 && outputs_.size() > 1) loss.assign(outputs_.size(), loss[0]);
   if (loss.size() != outputs_.size())
-    throw ValueError("Model '" + name_ + "': " + std::to_string(loss.size()) + " losses for " +
-                     std::to_string(outputs_.size()) + " outputs");
+    throw ValueError(fmt::str("Model '", name_, "': ", loss.size(), " losses for ", outputs_.size(),
+                              " outputs"));
   std::vector<losses::LossFn> fns;
   for (const auto& l : loss) fns.push_back(losses::get(l));  // ValueError for unknown names
   std::vector<std::string> names{"loss"};
@@ -269,8 +273,8 @@ optimizers::Optimizer& Model::optimizer() const {
 
 void Model::require_compiled(const char* what) const {
   if (!optimizer_)
-    throw ValueError("Model '" + name_ + "': " + what + " before compile(); call compile(" +
-                     "optimizer, loss) first");
+    throw ValueError(fmt::str("Model '", name_, "': ", what, " before compile(); call compile(",
+                              "optimizer, loss) first"));
 }
 
 // --- one batch ---------------------------------------------------------------------------------
@@ -278,29 +282,29 @@ void Model::require_compiled(const char* what) const {
 void Model::check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* y,
                        const char* what) const {
   if (x.size() != inputs_.size())
-    throw ValueError("Model '" + name_ + "': " + what + " got " + std::to_string(x.size()) +
-                     " input arrays, expected " + std::to_string(inputs_.size()));
+    throw ValueError(fmt::str("Model '", name_, "': ", what, " got ", x.size(),
+                              " input arrays, expected ", inputs_.size()));
   if (y && y->size() != outputs_.size())
-    throw ValueError("Model '" + name_ + "': " + what + " got " + std::to_string(y->size()) +
-                     " target arrays, expected " + std::to_string(outputs_.size()));
+    throw ValueError(fmt::str("Model '", name_, "': ", what, " got ", y->size(),
+                              " target arrays, expected ", outputs_.size()));
   const std::int64_t n = x[0].shape()[0];
   for (std::size_t i = 0; i < x.size(); ++i) {
     const Shape& expected = inputs_[i].shape();
     const Shape& got = x[i].shape();
     if (!fits(expected, got, 1))
-      throw ShapeError("Model '" + name_ + "': " + what + ": input array " + std::to_string(i) +
-                       " has shape " + got.str() + ", expected " + expected.str());
+      throw ShapeError(fmt::str("Model '", name_, "': ", what, ": input array ", i, " has shape ",
+                                got.str(), ", expected ", expected.str()));
     if (got[0] != n)
-      throw ValueError("Model '" + name_ + "': " + what + ": input arrays have " +
-                       std::to_string(n) + " and " + std::to_string(got[0]) + " samples");
+      throw ValueError(fmt::str("Model '", name_, "': ", what, ": input arrays have ", n, " and ",
+                                got[0], " samples"));
   }
   if (y)
     for (std::size_t i = 0; i < y->size(); ++i)
       if ((*y)[i].shape().rank() == 0 || (*y)[i].shape()[0] != n)
-        throw ValueError("Model '" + name_ + "': " + what + ": x has " + std::to_string(n) +
-                         " samples but y has " +
-                         ((*y)[i].shape().rank() ? std::to_string((*y)[i].shape()[0]) : "no") +
-                         " (shape " + (*y)[i].shape().str() + ")");
+        throw ValueError(
+            fmt::str("Model '", name_, "': ", what, ": x has ", n, " samples but y has ",
+                     ((*y)[i].shape().rank() ? std::to_string((*y)[i].shape()[0]) : "no"),
+                     " (shape ", (*y)[i].shape().str(), ")"));
 }
 
 std::vector<double> Model::run_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
@@ -337,14 +341,16 @@ std::vector<double> Model::run_batch(const std::vector<Tensor>& x, const std::ve
   return result;
 }
 
-std::vector<double> Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+std::vector<double> Model::train_on_batch(const std::vector<Tensor>& x,
+                                          const std::vector<Tensor>& y,
                                           const Tensor& sample_weight) {
   require_compiled("train_on_batch");
   check_data(x, &y, "train_on_batch");
   return run_batch(x, y, sample_weight, true);
 }
 
-std::vector<double> Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+std::vector<double> Model::train_on_batch(const Tensor& x, const Tensor& y,
+                                          const Tensor& sample_weight) {
   return train_on_batch(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight);
 }
 
@@ -355,7 +361,8 @@ std::vector<double> Model::test_on_batch(const std::vector<Tensor>& x, const std
   return run_batch(x, y, sample_weight, false);
 }
 
-std::vector<double> Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+std::vector<double> Model::test_on_batch(const Tensor& x, const Tensor& y,
+                                         const Tensor& sample_weight) {
   return test_on_batch(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight);
 }
 
@@ -369,7 +376,9 @@ std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) {
   return out;
 }
 
-Tensor Model::predict_on_batch(const Tensor& x) { return predict_on_batch(std::vector<Tensor>{x})[0]; }
+Tensor Model::predict_on_batch(const Tensor& x) {
+  return predict_on_batch(std::vector<Tensor>{x})[0];
+}
 
 // --- loops -------------------------------------------------------------------------------------
 
@@ -389,7 +398,7 @@ std::vector<Tensor> range_of(const std::vector<Tensor>& ts, std::int64_t begin, 
 
 void check_batch_size(std::int64_t batch_size, const std::string& who) {
   if (batch_size <= 0)
-    throw ValueError(who + "batch_size is " + std::to_string(batch_size) + ", expected > 0");
+    throw ValueError(fmt::str(who, "batch_size is ", batch_size, ", expected > 0"));
 }
 
 }  // namespace
@@ -406,7 +415,8 @@ std::vector<double> Model::test_loop(const std::vector<Tensor>& x, const std::ve
     const Tensor sw = sample_weight.defined() ? slice_rows(sample_weight, begin, end) : Tensor();
     const auto values = run_batch(range_of(x, begin, end), range_of(y, begin, end), sw, false);
     if (totals.empty()) totals.assign(values.size(), 0.0);
-    for (std::size_t i = 0; i < values.size(); ++i) totals[i] += values[i] * static_cast<double>(end - begin);
+    for (std::size_t i = 0; i < values.size(); ++i)
+      totals[i] += values[i] * static_cast<double>(end - begin);
     if (bar) bar->update(end, {});
   }
   for (auto& t : totals) t /= static_cast<double>(n);
@@ -457,18 +467,18 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   require_compiled("fit");
   check_batch_size(o.batch_size, who);
   if (!(o.validation_split >= 0. && o.validation_split < 1.))
-    throw ValueError(who + "validation_split is " + std::to_string(o.validation_split) +
-                     ", expected a value in [0, 1)");
+    throw ValueError(
+        fmt::str(who, "validation_split is ", o.validation_split, ", expected a value in [0, 1)"));
   if (o.nb_epoch < 0 || o.initial_epoch < 0)
-    throw ValueError(who + "nb_epoch and initial_epoch must be >= 0");
+    throw ValueError(fmt::str(who, "nb_epoch and initial_epoch must be >= 0"));
   check_data(x_all, &y_all, "fit");
   const std::int64_t n_all = x_all[0].shape()[0];
 
   // Sample weights: given, else from class weights, else none (all ones).
   Tensor sw_all = o.sample_weight;
   if (sw_all.defined() && (sw_all.shape().rank() == 0 || sw_all.shape()[0] != n_all))
-    throw ValueError(who + "sample_weight has shape " + sw_all.shape().str() + ", expected " +
-                     std::to_string(n_all) + " entries");
+    throw ValueError(fmt::str(who, "sample_weight has shape ", sw_all.shape().str(), ", expected ",
+                              n_all, " entries"));
   if (!sw_all.defined() && !o.class_weight.empty())
     sw_all = losses::class_weights_to_sample_weights(y_all[0], o.class_weight);
 
@@ -481,7 +491,8 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
     swv = o.validation_data->sample_weight;
     check_data(xv, &yv, "fit (validation_data)");
   } else if (o.validation_split > 0.) {
-    const auto split_at = static_cast<std::int64_t>(static_cast<double>(n_all) * (1. - o.validation_split));
+    const auto split_at =
+        static_cast<std::int64_t>(static_cast<double>(n_all) * (1. - o.validation_split));
     x = range_of(x_all, 0, split_at);
     y = range_of(y_all, 0, split_at);
     xv = range_of(x_all, split_at, n_all);
@@ -493,7 +504,8 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   }
   const bool do_validation = !xv.empty() && xv[0].shape()[0] > 0;
   const std::int64_t n = x[0].shape()[0];
-  if (n == 0) throw ValueError(who + "no training samples left after the validation split");
+  if (n == 0)
+    throw ValueError(fmt::str(who, "no training samples left after the validation split"));
 
   auto history = std::make_shared<callbacks::History>();
   std::vector<std::shared_ptr<callbacks::Callback>> cbs{std::make_shared<callbacks::BaseLogger>()};
@@ -528,9 +540,11 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
       std::iota(order.begin(), order.end(), std::int64_t{0});
     }
     int batch_index = 0;
-    for (std::int64_t begin = 0; begin < n && !stop_training; begin += o.batch_size, ++batch_index) {
+    for (std::int64_t begin = 0; begin < n && !stop_training;
+         begin += o.batch_size, ++batch_index) {
       const std::int64_t end = std::min(n, begin + o.batch_size);
-      const std::span<const std::int64_t> rows(order.data() + begin, static_cast<std::size_t>(end - begin));
+      const std::span<const std::int64_t> rows(order.data() + begin,
+                                               static_cast<std::size_t>(end - begin));
       Logs batch_logs{{"batch", batch_index}, {"size", static_cast<double>(end - begin)}};
       for (auto& cb : cbs) cb->on_batch_begin(batch_index, batch_logs);
       const auto values = run_batch(rows_of(x, rows), rows_of(y, rows),

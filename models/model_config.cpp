@@ -76,7 +76,9 @@ Config Model::get_config() const {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& what) { throw ValueError("model_from_config: " + what); }
+[[noreturn]] void bad(const std::string& what) {
+  throw ValueError(fmt::str("model_from_config: ", what));
+}
 
 // Keras 1's InputLayer config.
 struct InputLayerOptions {
@@ -103,7 +105,7 @@ std::shared_ptr<Model> sequential_from_config(const Config& c) {
   auto model = std::make_shared<Sequential>(c.value("name", std::string()));
   for (const auto& entry : c.at("config")) {
     if (!entry.is_object() || !entry.contains("class_name") || !entry.contains("config"))
-      bad("every layer needs class_name and config, got " + entry.dump());
+      bad(fmt::str("every layer needs class_name and config, got ", entry.dump()));
     model->add(
         layers::layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
   }
@@ -127,13 +129,13 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
   std::set<std::string> names;
   for (const auto& l : g.at("layers")) {
     const std::string name = l.at("name").get<std::string>();
-    if (!names.insert(name).second) bad("two layers are named '" + name + "'");
+    if (!names.insert(name).second) bad(fmt::str("two layers are named '", name, "'"));
     const std::string cls = l.at("class_name").get<std::string>();
     if (cls == "InputLayer") {
       const Shape shape =
           kwargs::from_config<InputLayerOptions>(l.at("config"), fmt::owner("InputLayer", name))
               .batch_input_shape;
-      if (shape.rank() < 1) bad("InputLayer '" + name + "' needs a batch_input_shape");
+      if (shape.rank() < 1) bad(fmt::str("InputLayer '", name, "' needs a batch_input_shape"));
       outputs[name].push_back(layers::Input(shape.drop_front(), name, shape[0]));
     } else {
       pending.push_back(
@@ -142,7 +144,7 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
   }
   auto resolve = [&](const Config& r) -> const SymbolicTensor* {
     if (!r.is_array() || r.size() < 2)
-      bad("a connection must be [layer, node, tensor], got " + r.dump());
+      bad(fmt::str("a connection must be [layer, node, tensor], got ", r.dump()));
     auto it = outputs.find(r[0].get<std::string>());
     const auto node = r[1].get<std::size_t>();
     if (it == outputs.end() || node >= it->second.size()) return nullptr;
@@ -172,16 +174,16 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
   }
   for (const auto& p : pending)
     if (p.done < p.nodes.size())
-      bad("layer '" + p.name + "' is connected to a layer or node that does not exist");
+      bad(fmt::str("layer '", p.name, "' is connected to a layer or node that does not exist"));
   std::vector<SymbolicTensor> ins, outs;
   for (const auto& r : g.at("input_layers")) {
     const SymbolicTensor* t = resolve(r);
-    if (!t) bad("unknown input " + r.dump());
+    if (!t) bad(fmt::str("unknown input ", r.dump()));
     ins.push_back(*t);
   }
   for (const auto& r : g.at("output_layers")) {
     const SymbolicTensor* t = resolve(r);
-    if (!t) bad("unknown output " + r.dump());
+    if (!t) bad(fmt::str("unknown output ", r.dump()));
     outs.push_back(*t);
   }
   return std::make_shared<Model>(ins, outs, g.value("name", std::string()));
@@ -197,9 +199,9 @@ std::shared_ptr<Model> model_from_config(const Config& c) {
     if (cls == "Sequential") return sequential_from_config(c);
     if (cls == "Model") return graph_from_config(c);
   } catch (const nlohmann::json::exception& e) {
-    bad(std::string("malformed config (") + e.what() + ")");
+    bad(fmt::str(std::string("malformed config ("), e.what(), ")"));
   }
-  bad("unknown model class '" + cls + "' (expected Sequential or Model)");
+  bad(fmt::str("unknown model class '", cls, "' (expected Sequential or Model)"));
 }
 
 }  // namespace keel

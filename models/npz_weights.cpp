@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/core/npz.h"
 
 namespace keel {
@@ -47,7 +48,8 @@ Model::LoadReport load_weights_npz(Model& model, const std::string& path, bool s
   std::set<std::string> used;
   for (const auto& target : targets) {
     auto it = stored.find(target.key);
-    if (it == stored.end() && alias_owners[target.alias].size() == 1) it = stored.find(target.alias);
+    if (it == stored.end() && alias_owners[target.alias].size() == 1)
+      it = stored.find(target.alias);
     if (it == stored.end()) {
       report.missing.push_back(target.key);
       continue;
@@ -72,16 +74,17 @@ Model::LoadReport load_weights_npz(Model& model, const std::string& path, bool s
     }
   }
 
-  if (strict && (!report.missing.empty() || !report.unexpected.empty() || !report.mismatched.empty())) {
+  if (strict &&
+      (!report.missing.empty() || !report.unexpected.empty() || !report.mismatched.empty())) {
     auto list = [](const std::vector<std::string>& v) {
       std::string s;
       for (const auto& e : v) s += (s.empty() ? "" : ", ") + e;
       return s.empty() ? std::string("none") : s;
     };
-    throw ValueError(path + ": weights do not match model '" + model.name() + "': missing " +
-                     list(report.missing) + "; unexpected " + list(report.unexpected) +
-                     "; shape-mismatched " + list(report.mismatched) +
-                     " (load_weights_npz(model, path, /*strict=*/false) loads the matching ones)");
+    throw ValueError(fmt::str(
+        path, ": weights do not match model '", model.name(), "': missing ", list(report.missing),
+        "; unexpected ", list(report.unexpected), "; shape-mismatched ", list(report.mismatched),
+        " (load_weights_npz(model, path, /*strict=*/false) loads the matching ones)"));
   }
   // Everything is checked: now change the model.
   for (auto& [var, value] : updates) var.set_value(value);

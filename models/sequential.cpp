@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -21,7 +22,8 @@ std::string input_name(const std::string& class_name) {
   static std::mutex mu;
   static std::map<std::string, int> counters;
   std::string prefix;
-  for (char c : class_name) prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : class_name)
+    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::lock_guard lock(mu);
   return prefix + "_input_" + std::to_string(++counters[prefix]);
 }
@@ -36,13 +38,14 @@ Sequential::Sequential(const std::vector<std::shared_ptr<layers::Layer>>& layers
 }
 
 void Sequential::add(std::shared_ptr<layers::Layer> layer) {
-  if (!layer) throw ValueError("Sequential '" + this->name() + "': add got a null layer");
+  if (!layer) throw ValueError(fmt::str("Sequential '", this->name(), "': add got a null layer"));
   if (chain_.empty()) {
     const Shape& shape = layer->batch_input_shape();
     if (shape.rank() == 0)
-      throw ValueError("Sequential '" + this->name() + "': the first layer (" + layer->class_name() +
-                       " '" + layer->name() + "') must be given an input_shape (or batch_input_shape, "
-                       "input_dim)");
+      throw ValueError(fmt::str("Sequential '", this->name(), "': the first layer (",
+                                layer->class_name(), " '", layer->name(),
+                                "') must be given an input_shape (or batch_input_shape, "
+                                "input_dim)"));
     chain_.push_back(layers::Input(shape.drop_front(), input_name(layer->class_name()), shape[0]));
   }
   chain_.push_back((*layer)(chain_.back()));  // builds the layer on the previous output shape
@@ -50,7 +53,8 @@ void Sequential::add(std::shared_ptr<layers::Layer> layer) {
 }
 
 void Sequential::pop() {
-  if (chain_.size() < 2) throw ValueError("Sequential '" + name() + "': pop on a model with no layers");
+  if (chain_.size() < 2)
+    throw ValueError(fmt::str("Sequential '", name(), "': pop on a model with no layers"));
   chain_.pop_back();
   if (chain_.size() == 1) {
     chain_.clear();

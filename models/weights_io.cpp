@@ -4,6 +4,7 @@
 
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 #include "keel/models/model.h"
 #include "keel/proto/checkpoint_format.h"
 #include "keel/proto/record_file.h"
@@ -54,16 +55,17 @@ Model::LoadReport Model::load_weights(const std::string& path, bool strict) {
   for (const auto& [key, t] : stored)
     if (!used.count(key)) report.unexpected.push_back(key);
 
-  if (strict && (!report.missing.empty() || !report.unexpected.empty() || !report.mismatched.empty())) {
+  if (strict &&
+      (!report.missing.empty() || !report.unexpected.empty() || !report.mismatched.empty())) {
     auto list = [](const std::vector<std::string>& v) {
       std::string s;
       for (const auto& e : v) s += (s.empty() ? "" : ", ") + e;
       return s.empty() ? std::string("none") : s;
     };
-    throw ValueError(path + ": weights do not match model '" + name_ + "': missing " +
-                     list(report.missing) + "; unexpected " + list(report.unexpected) +
-                     "; shape-mismatched " + list(report.mismatched) +
-                     " (load_weights(path, /*strict=*/false) loads the matching ones)");
+    throw ValueError(fmt::str(path, ": weights do not match model '", name_, "': missing ",
+                              list(report.missing), "; unexpected ", list(report.unexpected),
+                              "; shape-mismatched ", list(report.mismatched),
+                              " (load_weights(path, /*strict=*/false) loads the matching ones)"));
   }
   // Everything is checked: now change the model.
   for (auto& [var, value] : updates) var.set_value(value);

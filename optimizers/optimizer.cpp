@@ -23,12 +23,9 @@ std::int64_t elements_of(const Tensor& t) {
 }  // namespace
 namespace {
 
-std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
-
+// Names joined for a message; "none" for no names.
 std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "none" : out;
+  return names.empty() ? "none" : fmt::list(names);
 }
 
 // Sum of squares in double (for the clipnorm global norm).
@@ -64,7 +61,9 @@ Optimizer::Optimizer(Hyper h)
       clipvalue_(h.clipvalue),
       slot_names_(std::move(h.slot_names)) {}
 
-void Optimizer::fail(const std::string& what) const { throw ValueError(class_name_ + ": " + what); }
+void Optimizer::fail(const std::string& what) const {
+  throw ValueError(fmt::str(class_name_, ": ", what));
+}
 
 void Optimizer::set_lr(float lr) {
   if (!std::isfinite(lr) || lr < 0.f)
@@ -84,8 +83,8 @@ void Optimizer::apply(const std::vector<Variable>& weights) {
 void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variable>& weights) {
   const std::string who = class_name_ + ".apply";
   if (grads.size() != weights.size())
-    throw ValueError(who + ": " + std::to_string(grads.size()) + " gradients for " +
-                     std::to_string(weights.size()) + " weights, expected one per weight");
+    throw ValueError(fmt::str(who, ": ", grads.size(), " gradients for ", weights.size(),
+                              " weights, expected one per weight"));
 
   // Check everything before changing anything.
   struct Item {
@@ -97,22 +96,23 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
   std::unordered_set<std::uint64_t> seen;
   for (std::size_t i = 0; i < weights.size(); ++i) {
     const Variable& w = weights[i];
-    if (!w.defined()) throw ValueError(who + ": weight " + std::to_string(i) + " is undefined");
+    if (!w.defined()) throw ValueError(fmt::str(who, ": weight ", i, " is undefined"));
     if (!w.requires_grad()) continue;  // frozen
-    const std::string name = in_quotes(w.name());
+    const std::string name = fmt::quoted(w.name());
     if (!seen.insert(w.id()).second)
-      throw ValueError(who + ": weight " + name + " is listed twice");
+      throw ValueError(fmt::str(who, ": weight ", name, " is listed twice"));
     const Tensor& g = grads[i];
-    if (!g.defined()) throw ValueError(who + ": the gradient of weight " + name + " is undefined");
+    if (!g.defined())
+      throw ValueError(fmt::str(who, ": the gradient of weight ", name, " is undefined"));
     if (!(g.shape() == w.shape()))
-      throw ShapeError(who + ": gradient of shape " + g.shape().str() + " does not match weight " +
-                       name + " of shape " + w.shape().str());
+      throw ShapeError(fmt::str(who, ": gradient of shape ", g.shape().str(),
+                                " does not match weight ", name, " of shape ", w.shape().str()));
     if (!state_.contains(w.id())) {
       const auto p = pending_.find(w.name());
       if (p != pending_.end() && !p->second.t.empty() && !(p->second.t[0].shape() == w.shape()))
-        throw ShapeError(who + ": the restored state of weight " + name + " has shape " +
-                         p->second.t[0].shape().str() + ", the weight has shape " +
-                         w.shape().str());
+        throw ShapeError(fmt::str(who, ": the restored state of weight ", name, " has shape ",
+                                  p->second.t[0].shape().str(), ", the weight has shape ",
+                                  w.shape().str()));
     }
     items.push_back({w, g});
   }
@@ -201,22 +201,24 @@ std::vector<Tensor> Optimizer::checked_slots(std::vector<Slot> given, const std:
   std::vector<std::string> names;
   for (const Slot& s : given) names.push_back(s.name);
   const std::string expected =
-      "expected " + (slot_names_.empty() ? std::string("no slots") : joined(slot_names_));
+      fmt::str("expected ", slot_names_.empty() ? std::string("no slots") : joined(slot_names_));
   std::vector<Tensor> out(slot_names_.size());
   if (given.size() != slot_names_.size())
-    fail("weight " + in_quotes(weight) + " has slots [" + joined(names) + "], " + expected);
+    fail(fmt::str("weight ", fmt::quoted(weight), " has slots [", joined(names), "], ", expected));
   for (const Slot& s : given)
     if (!s.value.defined())
-      fail("slot " + in_quotes(s.name) + " of weight " + in_quotes(weight) + " is undefined");
+      fail(fmt::str("slot ", fmt::quoted(s.name), " of weight ", fmt::quoted(weight),
+                    " is undefined"));
   for (const Slot& s : given) {
     const auto k = std::find(slot_names_.begin(), slot_names_.end(), s.name) - slot_names_.begin();
     if (k == static_cast<std::ptrdiff_t>(slot_names_.size()) || out[k].defined())
-      fail("weight " + in_quotes(weight) + " has slots [" + joined(names) + "], " + expected);
+      fail(
+          fmt::str("weight ", fmt::quoted(weight), " has slots [", joined(names), "], ", expected));
     const Shape& want = shape ? *shape : given[0].value.shape();
     if (!(s.value.shape() == want))
-      throw ShapeError(class_name_ + ": slot " + in_quotes(s.name) + " of weight " +
-                       in_quotes(weight) + " has shape " + s.value.shape().str() +
-                       ", the weight has shape " + want.str());
+      throw ShapeError(fmt::str(class_name_, ": slot ", fmt::quoted(s.name), " of weight ",
+                                fmt::quoted(weight), " has shape ", s.value.shape().str(),
+                                ", the weight has shape ", want.str()));
     out[k] = s.value.to_plain().clone();
   }
   return out;
@@ -243,8 +245,9 @@ std::vector<WeightSlots> Optimizer::state() const {
             [](const WeightSlots& a, const WeightSlots& b) { return a.weight < b.weight; });
   for (std::size_t i = 1; i < out.size(); ++i)
     if (out[i].weight == out[i - 1].weight)
-      fail("two weights named " + in_quotes(out[i].weight) +
-           " have optimizer state; state is matched by weight name, so names must be unique");
+      fail(fmt::str(
+          "two weights named ", fmt::quoted(out[i].weight),
+          " have optimizer state; state is matched by weight name, so names must be unique"));
   return out;
 }
 
@@ -252,7 +255,7 @@ void Optimizer::set_state(std::vector<WeightSlots> state) {
   std::map<std::string, Tensors> pending;
   for (WeightSlots& ws : state) {
     if (pending.contains(ws.weight))
-      fail("set_state: weight " + in_quotes(ws.weight) + " is given twice");
+      fail(fmt::str("set_state: weight ", fmt::quoted(ws.weight), " is given twice"));
     pending.emplace(ws.weight, Tensors(checked_slots(std::move(ws.slots), ws.weight, nullptr)));
   }
   state_.clear();
@@ -269,15 +272,16 @@ void Optimizer::set_state_scalars(const Config& scalars) {
   std::vector<std::string> known = {"iterations"};
   for (std::string& n : extra_scalar_names()) known.push_back(std::move(n));
   if (!scalars.is_object())
-    fail("state scalars must be an object with " + joined(known) + ", got " + scalars.dump());
+    fail(
+        fmt::str("state scalars must be an object with ", joined(known), ", got ", scalars.dump()));
   for (const auto& [key, value] : scalars.items())
     if (std::find(known.begin(), known.end(), key) == known.end())
-      fail("unknown state scalar " + in_quotes(key) + ", expected " + joined(known));
+      fail(fmt::str("unknown state scalar ", fmt::quoted(key), ", expected ", joined(known)));
   for (const std::string& k : known)
-    if (!scalars.contains(k)) fail("state scalar " + in_quotes(k) + " is missing");
+    if (!scalars.contains(k)) fail(fmt::str("state scalar ", fmt::quoted(k), " is missing"));
   const Config& it = scalars.at("iterations");
   if (!it.is_number_integer() || it.get<std::int64_t>() < 0)
-    fail("state scalar 'iterations' is " + it.dump() + ", expected an integer >= 0");
+    fail(fmt::str("state scalar 'iterations' is ", it.dump(), ", expected an integer >= 0"));
   check_extra_scalars(scalars);
   iterations_ = it.get<std::int64_t>();
   set_extra_scalars(scalars);

@@ -6,6 +6,7 @@
 
 #include "keel/core/crc32c.h"
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -52,27 +53,30 @@ std::string RecordWriter::finish() {
 RecordReader::RecordReader(std::string bytes, std::string what, std::uint32_t min_version,
                            std::uint32_t max_version)
     : bytes_(std::move(bytes)) {
-  auto fail = [&](const std::string& problem) -> void { throw IOError(what + ": " + problem); };
+  auto fail = [&](const std::string& problem) -> void {
+    throw IOError(fmt::str(what, ": ", problem));
+  };
   if (bytes_.empty()) fail("the file is empty, not a keel checkpoint");
-  if (bytes_.size() < kCheckpointMagic.size() + 4 || std::string_view(bytes_).substr(0, 8) != kCheckpointMagic)
+  if (bytes_.size() < kCheckpointMagic.size() + 4 ||
+      std::string_view(bytes_).substr(0, 8) != kCheckpointMagic)
     fail("not a keel checkpoint (wrong magic bytes)");
   version_ = get32(bytes_.data() + 8);
   if (version_ < min_version || version_ > max_version)
-    fail("checkpoint format version " + std::to_string(version_) + " is not supported (this keel reads " +
-         std::to_string(min_version) + " to " + std::to_string(max_version) + ")");
+    fail(fmt::str("checkpoint format version ", version_, " is not supported (this keel reads ",
+                  min_version, " to ", max_version, ")"));
   std::size_t pos = 12;
   bool ended = false;
   while (pos < bytes_.size()) {
-    if (bytes_.size() - pos < 16) fail("truncated record header at byte " + std::to_string(pos));
+    if (bytes_.size() - pos < 16) fail(fmt::str("truncated record header at byte ", pos));
     const std::uint32_t kind = get32(bytes_.data() + pos);
     const std::uint64_t length = get64(bytes_.data() + pos + 4);
     if (length > bytes_.size() - pos - 16)
-      fail("truncated: a record at byte " + std::to_string(pos) + " claims " +
-           std::to_string(length) + " bytes, " + std::to_string(bytes_.size() - pos - 16) + " remain");
+      fail(fmt::str("truncated: a record at byte ", pos, " claims ", length, " bytes, ",
+                    bytes_.size() - pos - 16, " remain"));
     const std::string_view body(bytes_.data() + pos, 12 + length);
     const std::uint32_t stored = get32(bytes_.data() + pos + 12 + length);
-    if (crc32c(body) != stored) fail("checksum mismatch in the record at byte " + std::to_string(pos));
-    if (kind < 1 || kind > 3) fail("unknown record kind " + std::to_string(kind) + " at byte " + std::to_string(pos));
+    if (crc32c(body) != stored) fail(fmt::str("checksum mismatch in the record at byte ", pos));
+    if (kind < 1 || kind > 3) fail(fmt::str("unknown record kind ", kind, " at byte ", pos));
     const std::string_view payload(bytes_.data() + pos + 12, length);
     if (static_cast<RecordKind>(kind) == RecordKind::end) {
       if (length != 4 || get32(payload.data()) != crc32c(std::string_view(bytes_).substr(0, pos)))
@@ -89,10 +93,10 @@ RecordReader::RecordReader(std::string bytes, std::string what, std::uint32_t mi
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IOError(path + ": cannot be opened (missing file or no permission)");
+  if (!in) throw IOError(fmt::str(path, ": cannot be opened (missing file or no permission)"));
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) throw IOError(path + ": read error");
+  if (in.bad()) throw IOError(fmt::str(path, ": read error"));
   return ss.str();
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 
@@ -27,20 +28,19 @@ proto::TensorProto to_proto(const Tensor& t, const std::string& name, std::size_
 Tensor from_proto(const proto::TensorProto& p) {
   const std::string who = "tensor '" + p.name() + "'";
   if (p.dtype() != proto::FLOAT32)
-    throw IOError(who + ": dtype " + std::to_string(p.dtype()) + " is not float32");
+    throw IOError(fmt::str(who, ": dtype ", p.dtype(), " is not float32"));
   if (p.shape_size() > Shape::kMaxRank)
-    throw IOError(who + ": rank " + std::to_string(p.shape_size()) + " exceeds " +
-                  std::to_string(Shape::kMaxRank));
+    throw IOError(fmt::str(who, ": rank ", p.shape_size(), " exceeds ", Shape::kMaxRank));
   std::vector<std::int64_t> dims(p.shape().begin(), p.shape().end());
   for (auto d : dims)
-    if (d < 0) throw IOError(who + ": negative dimension " + std::to_string(d));
+    if (d < 0) throw IOError(fmt::str(who, ": negative dimension ", d));
   const Shape shape(dims);
   std::size_t total = 0;
   for (const auto& c : p.chunks()) total += c.size();
   const std::size_t expected = static_cast<std::size_t>(shape.numel()) * sizeof(float);
   if (total != expected)
-    throw IOError(who + ": " + std::to_string(total) + " data bytes for shape " + shape.str() +
-                  ", expected " + std::to_string(expected));
+    throw IOError(
+        fmt::str(who, ": ", total, " data bytes for shape ", shape.str(), ", expected ", expected));
   Tensor t = Tensor::empty(shape);
   char* out = reinterpret_cast<char*>(t.data());
   for (const auto& c : p.chunks()) {
