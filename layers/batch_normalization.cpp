@@ -26,8 +26,8 @@ Tensor moving_average(const Tensor& running, const Tensor& batch, float momentum
 
 }  // namespace
 
-BatchNormalization::BatchNormalization(Options o)
-    : Layer("BatchNormalization", base_options(o)), o_(std::move(o)) {
+BatchNormalization::BatchNormalization(const Options& o)
+    : WithOptions(o, "BatchNormalization", base_options(o)) {
   accept_options(o_);
   set_initial_weights(std::exchange(o_.weights, {}));
 }

@@ -71,11 +71,9 @@ struct BatchNormalizationOptions {
   }
 };
 
-class BatchNormalization : public Layer {
+class BatchNormalization : public WithOptions<BatchNormalizationOptions> {
  public:
-  using Options = BatchNormalizationOptions;
-  explicit BatchNormalization(Options options = {});
-  const Options& options() const { return o_; }
+  explicit BatchNormalization(const Options& options = {});
 
   int mode() const { return o_.mode; }
   int axis() const { return o_.axis; }
@@ -91,13 +89,11 @@ class BatchNormalization : public Layer {
   Shape compute_output_shape(const Shape& input_shape) const override;
   void build_weights(const Shape& input_shape) override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
   int channel_axis(const Shape& input_shape) const;  // `axis` resolved; ShapeError if invalid
   Variable sample_wise(const Variable& x) const;     // mode 1
 
-  Options o_;
   std::int64_t channels_ = 0;  // set by build
   Variable gamma_, beta_, running_mean_, running_std_;
 };

@@ -54,14 +54,10 @@ BaseOptions base_of_1d(const O& o) {
 // --- the plain convolutions ------------------------------------------------------------------
 
 Convolution1D::Convolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options o)
-    : Convolution1D([&] {
-        o.nb_filter = nb_filter;
-        o.filter_length = filter_length;
-        return std::move(o);
-      }()) {}
+    : Convolution1D(with_args(std::move(o), &Options::nb_filter, nb_filter, &Options::filter_length,
+                              filter_length)) {}
 
-Convolution1D::Convolution1D(Options o)
-    : ConvBase("Convolution1D", base_of_1d(o)), o_(std::move(o)) {
+Convolution1D::Convolution1D(const Options& o) : WithOptions(o, "Convolution1D", base_of_1d(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 1, DimOrdering::tf);
   s.kernel = {o_.filter_length};
@@ -71,14 +67,11 @@ Convolution1D::Convolution1D(Options o)
 
 AtrousConvolution1D::AtrousConvolution1D(std::int64_t nb_filter, std::int64_t filter_length,
                                          Options o)
-    : AtrousConvolution1D([&] {
-        o.nb_filter = nb_filter;
-        o.filter_length = filter_length;
-        return std::move(o);
-      }()) {}
+    : AtrousConvolution1D(with_args(std::move(o), &Options::nb_filter, nb_filter,
+                                    &Options::filter_length, filter_length)) {}
 
-AtrousConvolution1D::AtrousConvolution1D(Options o)
-    : ConvBase("AtrousConvolution1D", base_of_1d(o)), o_(std::move(o)) {
+AtrousConvolution1D::AtrousConvolution1D(const Options& o)
+    : WithOptions(o, "AtrousConvolution1D", base_of_1d(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 1, DimOrdering::tf);
   s.kernel = {o_.filter_length};
@@ -89,15 +82,10 @@ AtrousConvolution1D::AtrousConvolution1D(Options o)
 
 Convolution2D::Convolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                              Options o)
-    : Convolution2D([&] {
-        o.nb_filter = nb_filter;
-        o.nb_row = nb_row;
-        o.nb_col = nb_col;
-        return std::move(o);
-      }()) {}
+    : Convolution2D(with_args(std::move(o), &Options::nb_filter, nb_filter, &Options::nb_row,
+                              nb_row, &Options::nb_col, nb_col)) {}
 
-Convolution2D::Convolution2D(Options o)
-    : ConvBase("Convolution2D", base_options(o)), o_(std::move(o)) {
+Convolution2D::Convolution2D(const Options& o) : WithOptions(o, "Convolution2D", base_options(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
   s.kernel = {o_.nb_row, o_.nb_col};
@@ -107,15 +95,11 @@ Convolution2D::Convolution2D(Options o)
 
 AtrousConvolution2D::AtrousConvolution2D(std::int64_t nb_filter, std::int64_t nb_row,
                                          std::int64_t nb_col, Options o)
-    : AtrousConvolution2D([&] {
-        o.nb_filter = nb_filter;
-        o.nb_row = nb_row;
-        o.nb_col = nb_col;
-        return std::move(o);
-      }()) {}
+    : AtrousConvolution2D(with_args(std::move(o), &Options::nb_filter, nb_filter, &Options::nb_row,
+                                    nb_row, &Options::nb_col, nb_col)) {}
 
-AtrousConvolution2D::AtrousConvolution2D(Options o)
-    : ConvBase("AtrousConvolution2D", base_options(o)), o_(std::move(o)) {
+AtrousConvolution2D::AtrousConvolution2D(const Options& o)
+    : WithOptions(o, "AtrousConvolution2D", base_options(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
   s.kernel = {o_.nb_row, o_.nb_col};
@@ -126,16 +110,11 @@ AtrousConvolution2D::AtrousConvolution2D(Options o)
 
 Convolution3D::Convolution3D(std::int64_t nb_filter, std::int64_t kernel_dim1,
                              std::int64_t kernel_dim2, std::int64_t kernel_dim3, Options o)
-    : Convolution3D([&] {
-        o.nb_filter = nb_filter;
-        o.kernel_dim1 = kernel_dim1;
-        o.kernel_dim2 = kernel_dim2;
-        o.kernel_dim3 = kernel_dim3;
-        return std::move(o);
-      }()) {}
+    : Convolution3D(with_args(std::move(o), &Options::nb_filter, nb_filter, &Options::kernel_dim1,
+                              kernel_dim1, &Options::kernel_dim2, kernel_dim2,
+                              &Options::kernel_dim3, kernel_dim3)) {}
 
-Convolution3D::Convolution3D(Options o)
-    : ConvBase("Convolution3D", base_options(o)), o_(std::move(o)) {
+Convolution3D::Convolution3D(const Options& o) : WithOptions(o, "Convolution3D", base_options(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 3, ordering_of(o_.dim_ordering));
   s.kernel = {o_.kernel_dim1, o_.kernel_dim2, o_.kernel_dim3};
@@ -147,15 +126,11 @@ Convolution3D::Convolution3D(Options o)
 
 Deconvolution2D::Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                                  Options o)
-    : Deconvolution2D([&] {
-        o.nb_filter = nb_filter;
-        o.nb_row = nb_row;
-        o.nb_col = nb_col;
-        return std::move(o);
-      }()) {}
+    : Deconvolution2D(with_args(std::move(o), &Options::nb_filter, nb_filter, &Options::nb_row,
+                                nb_row, &Options::nb_col, nb_col)) {}
 
-Deconvolution2D::Deconvolution2D(Options o)
-    : ConvBase("Deconvolution2D", base_options(o)), o_(std::move(o)) {
+Deconvolution2D::Deconvolution2D(const Options& o)
+    : WithOptions(o, "Deconvolution2D", base_options(o)) {
   accept_options(o_);
   const DimOrdering ordering = ordering_of(o_.dim_ordering);
   if (o_.output_shape.rank() > 0) {
@@ -214,15 +189,11 @@ ConvSpec Deconvolution2D::spec_for(const Shape& in, const Shape& out) const {
 
 SeparableConvolution2D::SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row,
                                                std::int64_t nb_col, Options o)
-    : SeparableConvolution2D([&] {
-        o.nb_filter = nb_filter;
-        o.nb_row = nb_row;
-        o.nb_col = nb_col;
-        return std::move(o);
-      }()) {}
+    : SeparableConvolution2D(with_args(std::move(o), &Options::nb_filter, nb_filter,
+                                       &Options::nb_row, nb_row, &Options::nb_col, nb_col)) {}
 
-SeparableConvolution2D::SeparableConvolution2D(Options o)
-    : ConvBase("SeparableConvolution2D", base_options(o)), o_(std::move(o)) {
+SeparableConvolution2D::SeparableConvolution2D(const Options& o)
+    : WithOptions(o, "SeparableConvolution2D", base_options(o)) {
   accept_options(o_);
   ConvSetup s = common_setup(o_, 2, ordering_of(o_.dim_ordering));
   s.kernel = {o_.nb_row, o_.nb_col};

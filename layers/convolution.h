@@ -310,116 +310,66 @@ struct Convolution3DOptions {
 // Each has a positional constructor (Keras's call) and one from its options alone (from_config);
 // options() returns them resolved ('default' dim_ordering replaced, positionals set).
 
-class Convolution1D : public ConvBase {
+class Convolution1D : public WithOptions<Convolution1DOptions, ConvBase> {
  public:
-  using Options = Convolution1DOptions;
   Convolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options options = {});
-  explicit Convolution1D(Options options);
-  const Options& options() const { return o_; }
-
- protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  explicit Convolution1D(const Options& options);
 };
 
-class AtrousConvolution1D : public ConvBase {
+class AtrousConvolution1D : public WithOptions<AtrousConvolution1DOptions, ConvBase> {
  public:
-  using Options = AtrousConvolution1DOptions;
   AtrousConvolution1D(std::int64_t nb_filter, std::int64_t filter_length, Options options = {});
-  explicit AtrousConvolution1D(Options options);
-  const Options& options() const { return o_; }
-
- protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  explicit AtrousConvolution1D(const Options& options);
 };
 
-class Convolution2D : public ConvBase {
+class Convolution2D : public WithOptions<Convolution2DOptions, ConvBase> {
  public:
-  using Options = Convolution2DOptions;
   Convolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                 Options options = {});
-  explicit Convolution2D(Options options);
-  const Options& options() const { return o_; }
-
- protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  explicit Convolution2D(const Options& options);
 };
 
-class AtrousConvolution2D : public ConvBase {
+class AtrousConvolution2D : public WithOptions<AtrousConvolution2DOptions, ConvBase> {
  public:
-  using Options = AtrousConvolution2DOptions;
   AtrousConvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                       Options options = {});
-  explicit AtrousConvolution2D(Options options);
-  const Options& options() const { return o_; }
-
- protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  explicit AtrousConvolution2D(const Options& options);
 };
 
-class Convolution3D : public ConvBase {
+class Convolution3D : public WithOptions<Convolution3DOptions, ConvBase> {
  public:
-  using Options = Convolution3DOptions;
   Convolution3D(std::int64_t nb_filter, std::int64_t kernel_dim1, std::int64_t kernel_dim2,
                 std::int64_t kernel_dim3, Options options = {});
-  explicit Convolution3D(Options options);
-  const Options& options() const { return o_; }
-
- protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  explicit Convolution3D(const Options& options);
 };
 
 // TF conv2d_transpose on oneDNN's deconvolution: output lengths [(I-1)s + 1, I s] for 'same',
 // [(I-1)s + k, (I-1)s + k + s - 1] for 'valid'.
-class Deconvolution2D : public ConvBase {
+class Deconvolution2D : public WithOptions<Deconvolution2DOptions, ConvBase> {
  public:
-  using Options = Deconvolution2DOptions;
   Deconvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                   Options options = {});
-  explicit Deconvolution2D(Options options);
-  const Options& options() const { return o_; }
+  explicit Deconvolution2D(const Options& options);
 
  protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
   std::int64_t output_length(int axis, std::int64_t length,
                              const Shape& input_shape) const override;
   ConvSpec spec_for(const Shape& input_shape, const Shape& output_shape) const override;
-
- private:
-  Options o_;
 };
 
 // A depthwise convolution (depth_multiplier outputs per input channel, grouped: one group per
 // channel, no bias) then a 1x1 convolution with the bias and the activation.
-class SeparableConvolution2D : public ConvBase {
+class SeparableConvolution2D : public WithOptions<SeparableConvolution2DOptions, ConvBase> {
  public:
-  using Options = SeparableConvolution2DOptions;
   SeparableConvolution2D(std::int64_t nb_filter, std::int64_t nb_row, std::int64_t nb_col,
                          Options options = {});
-  explicit SeparableConvolution2D(Options options);
-  const Options& options() const { return o_; }
+  explicit SeparableConvolution2D(const Options& options);
 
  protected:
-  Config layer_config() const override { return kwargs::to_config(o_); }
   void build_kernels(std::int64_t in_channels) override;
   Variable call(const Variable& x) override;
 
  private:
-  Options o_;
   Variable depthwise_, pointwise_;
 };
 

@@ -11,7 +11,7 @@ namespace keel::layers {
 
 // --- Flatten ---------------------------------------------------------------------------------
 
-Flatten::Flatten(Options o) : Layer("Flatten", base_options(o)), o_(std::move(o)) {
+Flatten::Flatten(const Options& o) : WithOptions(o, "Flatten", base_options(o)) {
   accept_options(o_);
 }
 
@@ -37,12 +37,9 @@ Variable Flatten::call(const Variable& x) {
 // --- Activation ------------------------------------------------------------------------------
 
 Activation::Activation(std::string activation, Options o)
-    : Activation([&] {
-        o.activation = std::move(activation);
-        return std::move(o);
-      }()) {}
+    : Activation(with_args(std::move(o), &Options::activation, std::move(activation))) {}
 
-Activation::Activation(Options o) : Layer("Activation", base_options(o)), o_(std::move(o)) {
+Activation::Activation(const Options& o) : WithOptions(o, "Activation", base_options(o)) {
   accept_options(o_);
 }
 
@@ -57,12 +54,9 @@ Variable Activation::call(const Variable& x) { return keel::activation(o_.activa
 // --- Reshape ---------------------------------------------------------------------------------
 
 Reshape::Reshape(std::vector<std::int64_t> target_shape, Options o)
-    : Reshape([&] {
-        o.target_shape = std::move(target_shape);
-        return std::move(o);
-      }()) {}
+    : Reshape(with_args(std::move(o), &Options::target_shape, std::move(target_shape))) {}
 
-Reshape::Reshape(Options o) : Layer("Reshape", base_options(o)), o_(std::move(o)) {
+Reshape::Reshape(const Options& o) : WithOptions(o, "Reshape", base_options(o)) {
   accept_options(o_);
   int unknown = 0;
   for (auto d : o_.target_shape) {
@@ -121,12 +115,9 @@ Variable Reshape::call(const Variable& x) {
 // --- Permute ---------------------------------------------------------------------------------
 
 Permute::Permute(std::vector<int> dims, Options o)
-    : Permute([&] {
-        o.dims = std::move(dims);
-        return std::move(o);
-      }()) {}
+    : Permute(with_args(std::move(o), &Options::dims, std::move(dims))) {}
 
-Permute::Permute(Options o) : Layer("Permute", base_options(o)), o_(std::move(o)) {
+Permute::Permute(const Options& o) : WithOptions(o, "Permute", base_options(o)) {
   accept_options(o_);
   std::vector<int> sorted = o_.dims;
   std::sort(sorted.begin(), sorted.end());

@@ -64,70 +64,46 @@ struct PermuteOptions {
   }
 };
 
-class Flatten : public Layer {
+class Flatten : public WithOptions<FlattenOptions> {
  public:
-  using Options = FlattenOptions;
-  explicit Flatten(Options options = {});
-  const Options& options() const { return o_; }
+  explicit Flatten(const Options& options = {});
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
 };
 
-class Activation : public Layer {
+class Activation : public WithOptions<ActivationOptions> {
  public:
-  using Options = ActivationOptions;
   explicit Activation(std::string activation, Options options = {});
-  explicit Activation(Options options);
-  const Options& options() const { return o_; }
+  explicit Activation(const Options& options);
   const std::string& activation() const { return o_.activation; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
 };
 
-class Reshape : public Layer {
+class Reshape : public WithOptions<ReshapeOptions> {
  public:
-  using Options = ReshapeOptions;
   explicit Reshape(std::vector<std::int64_t> target_shape, Options options = {});
-  explicit Reshape(Options options);
-  const Options& options() const { return o_; }
+  explicit Reshape(const Options& options);
   const std::vector<std::int64_t>& target_shape() const { return o_.target_shape; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
 };
 
-class Permute : public Layer {
+class Permute : public WithOptions<PermuteOptions> {
  public:
-  using Options = PermuteOptions;
   explicit Permute(std::vector<int> dims, Options options = {});
-  explicit Permute(Options options);
-  const Options& options() const { return o_; }
+  explicit Permute(const Options& options);
   const std::vector<int>& dims() const { return o_.dims; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
 };
 
 }  // namespace keel::layers

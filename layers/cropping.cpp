@@ -8,10 +8,11 @@
 namespace keel::layers {
 
 template <class O, int Rank, MarginKind Kind>
-CroppingND<O, Rank, Kind>::CroppingND(std::string class_name, O o)
-    : SpatialLayer(std::move(class_name), base_options(o), Rank), o_(std::move(o)) {
-  accept_options(o_);
-  set_ordering_from(o_);
+CroppingND<O, Rank, Kind>::CroppingND(std::string class_name, const O& o)
+    : WithOptions<O, SpatialLayer>(o, std::move(class_name), base_options(o), Rank) {
+  auto& o_ = this->o_;
+  this->accept_options(o_);
+  this->set_ordering_from(o_);
   m_ = resolve_margins(o_.cropping, Kind, nullptr);  // valid: accept_options checked it
 }
 
@@ -24,18 +25,18 @@ std::vector<CropPair> CroppingND<O, Rank, Kind>::cropping() const {
 
 template <class O, int Rank, MarginKind Kind>
 Shape CroppingND<O, Rank, Kind>::compute_output_shape(const Shape& in) const {
-  check_image_input(in, Rank, dim_ordering());
+  this->check_image_input(in, Rank, this->dim_ordering());
   static const char* const kNames[3][3] = {
       {"steps", "", ""}, {"rows", "cols", ""}, {"dim1", "dim2", "dim3"}};
   Shape out = in;
   for (int i = 0; i < Rank; ++i) {
     const auto u = static_cast<std::size_t>(i);
-    const int axis = first_spatial() + i;
+    const int axis = this->first_spatial() + i;
     const std::int64_t length = in[axis];
     if (length == Shape::kUnknown) continue;  // None stays None
     const std::int64_t kept = length - m_.before[u] - m_.after[u];
     if (kept <= 0)
-      throw ShapeError(fmt::str(who(), "cropping ", fmt::tuple({m_.before[u], m_.after[u]}),
+      throw ShapeError(fmt::str(this->who(), "cropping ", fmt::tuple({m_.before[u], m_.after[u]}),
                                 " of axis ", axis, " (", kNames[Rank - 1][i], ") of length ",
                                 length, " leaves ", kept,
                                 " elements, expected at least 1 (input shape ", in, ")"));
@@ -46,7 +47,7 @@ Shape CroppingND<O, Rank, Kind>::compute_output_shape(const Shape& in) const {
 
 template <class O, int Rank, MarginKind Kind>
 Variable CroppingND<O, Rank, Kind>::call(const Variable& x) {
-  return crop(x, data_axes(), m_.before, m_.after);
+  return crop(x, this->data_axes(), m_.before, m_.after);
 }
 
 template class CroppingND<Cropping1DOptions, 1, MarginKind::crop1d>;

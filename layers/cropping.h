@@ -86,82 +86,60 @@ struct Cropping3DOptions {
 
 // What the three Cropping layers share: the cropping resolved per spatial axis and the op.
 template <class O, int Rank, MarginKind Kind>
-class CroppingND : public SpatialLayer {
+class CroppingND : public WithOptions<O, SpatialLayer> {
  public:
-  using Options = O;
-  const Options& options() const { return o_; }
   // (begin, end) per spatial axis, in spatial order.
   std::vector<CropPair> cropping() const;
 
  protected:
-  CroppingND(std::string class_name, O o);
+  CroppingND(std::string class_name, const O& o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  O o_;
   ResolvedMargins m_;
 };
 
 class Cropping1D : public CroppingND<Cropping1DOptions, 1, MarginKind::crop1d> {
  public:
   explicit Cropping1D(CroppingSpec cropping = Options{}.cropping, Options o = {})
-      : Cropping1D(with_cropping(std::move(cropping), std::move(o))) {}
+      : Cropping1D(with_args(std::move(o), &Options::cropping, std::move(cropping))) {}
   // Braced lists: the flat form and the (begin, end) pairs.
   explicit Cropping1D(std::initializer_list<std::int64_t> cropping, Options o = {})
       : Cropping1D(CroppingSpec(cropping), std::move(o)) {}
   explicit Cropping1D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
                       Options o = {})
       : Cropping1D(CroppingSpec(cropping), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit Cropping1D(Opt o) : CroppingND("Cropping1D", std::move(o)) {}
-
- private:
-  static Options with_cropping(CroppingSpec c, Options o) {
-    o.cropping = std::move(c);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit Cropping1D(const Same& o) : CroppingND("Cropping1D", o) {}
 };
 
 class Cropping2D : public CroppingND<Cropping2DOptions, 2, MarginKind::crop2d> {
  public:
   explicit Cropping2D(CroppingSpec cropping = Options{}.cropping, Options o = {})
-      : Cropping2D(with_cropping(std::move(cropping), std::move(o))) {}
+      : Cropping2D(with_args(std::move(o), &Options::cropping, std::move(cropping))) {}
   // Braced lists: the flat form and the (begin, end) pairs.
   explicit Cropping2D(std::initializer_list<std::int64_t> cropping, Options o = {})
       : Cropping2D(CroppingSpec(cropping), std::move(o)) {}
   explicit Cropping2D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
                       Options o = {})
       : Cropping2D(CroppingSpec(cropping), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit Cropping2D(Opt o) : CroppingND("Cropping2D", std::move(o)) {}
-
- private:
-  static Options with_cropping(CroppingSpec c, Options o) {
-    o.cropping = std::move(c);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit Cropping2D(const Same& o) : CroppingND("Cropping2D", o) {}
 };
 
 class Cropping3D : public CroppingND<Cropping3DOptions, 3, MarginKind::crop3d> {
  public:
   explicit Cropping3D(CroppingSpec cropping = Options{}.cropping, Options o = {})
-      : Cropping3D(with_cropping(std::move(cropping), std::move(o))) {}
+      : Cropping3D(with_args(std::move(o), &Options::cropping, std::move(cropping))) {}
   // Braced lists: the flat form and the (begin, end) pairs.
   explicit Cropping3D(std::initializer_list<std::int64_t> cropping, Options o = {})
       : Cropping3D(CroppingSpec(cropping), std::move(o)) {}
   explicit Cropping3D(std::initializer_list<std::initializer_list<std::int64_t>> cropping,
                       Options o = {})
       : Cropping3D(CroppingSpec(cropping), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit Cropping3D(Opt o) : CroppingND("Cropping3D", std::move(o)) {}
-
- private:
-  static Options with_cropping(CroppingSpec c, Options o) {
-    o.cropping = std::move(c);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit Cropping3D(const Same& o) : CroppingND("Cropping3D", o) {}
 };
 
 }  // namespace keel::layers

@@ -22,12 +22,9 @@ BaseOptions base_of(const DenseOptions& o) {
 }  // namespace
 
 Dense::Dense(std::int64_t output_dim, Options o)
-    : Dense([&] {
-        o.output_dim = output_dim;
-        return std::move(o);
-      }()) {}
+    : Dense(with_args(std::move(o), &Options::output_dim, output_dim)) {}
 
-Dense::Dense(Options o) : Layer("Dense", base_of(o)), o_(std::move(o)) {
+Dense::Dense(const Options& o) : WithOptions(o, "Dense", base_of(o)) {
   accept_options(o_);
   fused_ = fusable_activation(o_.activation);
   set_initial_weights(std::exchange(o_.weights, {}));

@@ -56,12 +56,10 @@ struct DenseOptions {
   }
 };
 
-class Dense : public Layer {
+class Dense : public WithOptions<DenseOptions> {
  public:
-  using Options = DenseOptions;
   explicit Dense(std::int64_t output_dim, Options options = {});
-  explicit Dense(Options options);
-  const Options& options() const { return o_; }
+  explicit Dense(const Options& options);
 
   std::int64_t output_dim() const { return o_.output_dim; }
   const std::string& activation() const { return o_.activation; }
@@ -70,10 +68,8 @@ class Dense : public Layer {
   Shape compute_output_shape(const Shape& input_shape) const override;
   void build_weights(const Shape& input_shape) override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  Options o_;
   FusedActivation fused_ = FusedActivation::none;
   std::int64_t input_dim_ = 0;  // set by build
   Variable W_, b_;

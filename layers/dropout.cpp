@@ -10,13 +10,9 @@
 
 namespace keel::layers {
 
-Dropout::Dropout(double p, Options o)
-    : Dropout([&] {
-        o.p = p;
-        return std::move(o);
-      }()) {}
+Dropout::Dropout(double p, Options o) : Dropout(with_args(std::move(o), &Options::p, p)) {}
 
-Dropout::Dropout(Options o) : Layer("Dropout", base_options(o)), o_(std::move(o)) {
+Dropout::Dropout(const Options& o) : WithOptions(o, "Dropout", base_options(o)) {
   accept_options(o_);
   if (o_.seed) rng_.emplace(static_cast<std::uint64_t>(*o_.seed));
 }

@@ -49,25 +49,21 @@ struct DropoutOptions {
   }
 };
 
-class Dropout : public Layer {
+class Dropout : public WithOptions<DropoutOptions> {
  public:
-  using Options = DropoutOptions;
   explicit Dropout(double p, Options options = {});
-  explicit Dropout(Options options);
-  const Options& options() const { return o_; }
+  explicit Dropout(const Options& options);
 
   double p() const { return o_.p; }
 
  protected:
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
   // The scaled keep-mask for an input of `input_shape`: 1 / (1 - p) or 0 per element.
   Tensor draw_mask(const Shape& input_shape);
 
-  Options o_;
   std::optional<Philox> rng_;  // the layer's own stream when seeded
 };
 

@@ -201,6 +201,24 @@ class Layer : public std::enable_shared_from_this<Layer> {
   int symbolic_calls_ = 0;
 };
 
+// A layer whose Keras arguments are an options struct with a kwargs table: it keeps them (as
+// its constructor resolved them) and writes get_config() from them. `Base` is Layer or one of
+// the shared bases (ConvBase, PoolingBase, SpatialLayer ...).
+template <class O, class Base = Layer>
+class WithOptions : public Base {
+ public:
+  using Options = O;
+  const Options& options() const { return o_; }
+
+ protected:
+  template <class... BaseArgs>
+  explicit WithOptions(const O& o, BaseArgs&&... base)
+      : Base(std::forward<BaseArgs>(base)...), o_(o) {}
+  Config layer_config() const override { return kwargs::to_config(o_); }
+
+  O o_;
+};
+
 // Whether layers run in training mode (Dropout drops, BatchNormalization uses batch statistics).
 // False by default; fit() and custom loops switch it with a LearningPhase guard.
 bool learning_phase();

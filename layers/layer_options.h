@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keel/core/config.h"
@@ -43,6 +44,18 @@ auto base_fields() {
       kwargs::read_only("batch_input_shape", &O::batch_input_shape),
       kwargs::read_only("input_dtype", &O::input_dtype, kwargs::one_of({"float32"})),
       kwargs::read_only("name", &O::name), kwargs::read_only("trainable", &O::trainable));
+}
+
+// The options with the positional arguments of a layer's Keras call set:
+//   with_args(o, &Options::nb_filter, 64, &Options::nb_row, 3, &Options::nb_col, 3)
+template <class O>
+O with_args(O o) {
+  return o;
+}
+template <class O, class T, class V, class... Rest>
+O with_args(O o, T O::*member, V&& value, Rest&&... rest) {
+  o.*member = std::forward<V>(value);
+  return with_args(std::move(o), std::forward<Rest>(rest)...);
 }
 
 // dim_ordering: "tf", "th" or "default" (keel::default_dim_ordering(), resolved at

@@ -9,8 +9,8 @@
 
 namespace keel::layers {
 
-Merge::Merge(Options o)
-    : Layer("Merge", BaseOptions{.name = o.name, .trainable = o.trainable}), o_(std::move(o)) {
+Merge::Merge(const Options& o)
+    : WithOptions(o, "Merge", BaseOptions{.name = o.name, .trainable = o.trainable}) {
   accept_options(o_);
 }
 

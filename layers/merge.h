@@ -41,11 +41,9 @@ struct MergeOptions {
   }
 };
 
-class Merge : public Layer {
+class Merge : public WithOptions<MergeOptions> {
  public:
-  using Options = MergeOptions;
-  explicit Merge(Options options = {});
-  const Options& options() const { return o_; }
+  explicit Merge(const Options& options = {});
   const std::string& mode() const { return o_.mode; }
 
  protected:
@@ -53,10 +51,6 @@ class Merge : public Layer {
   Shape compute_output_shape_multi(const std::vector<Shape>& input_shapes) const override;
   Variable call(const Variable& x) override;
   Variable call_multi(const std::vector<Variable>& xs) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
 };
 
 }  // namespace keel::layers

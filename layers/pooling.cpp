@@ -74,24 +74,27 @@ Variable GlobalPoolingBase::call(const Variable& x) {
 // --- the classes -----------------------------------------------------------------------------
 
 template <class O, int Rank, PoolingAlgorithm A>
-WindowPooling<O, Rank, A>::WindowPooling(std::string class_name, O o)
-    : PoolingBase(std::move(class_name), base_options(o)), o_(std::move(o)) {
-  accept_options(o_);
+WindowPooling<O, Rank, A>::WindowPooling(std::string class_name, const O& o)
+    : WithOptions<O, PoolingBase>(o, std::move(class_name), base_options(o)) {
+  auto& o_ = this->o_;
+  this->accept_options(o_);
   if constexpr (Rank == 1) {
     if (!o_.stride) o_.stride = o_.pool_length;  // Keras stores the resolved stride
-    configure(1, A, {o_.pool_length}, {*o_.stride}, o_.border_mode, DimOrdering::tf);
+    this->configure(1, A, {o_.pool_length}, {*o_.stride}, o_.border_mode, DimOrdering::tf);
   } else {
     if (o_.strides.empty()) o_.strides = o_.pool_size.vec();
-    configure(Rank, A, o_.pool_size.vec(), o_.strides, o_.border_mode,
-              o_.dim_ordering == "th" ? DimOrdering::th : DimOrdering::tf);
+    this->configure(Rank, A, o_.pool_size.vec(), o_.strides, o_.border_mode,
+                    o_.dim_ordering == "th" ? DimOrdering::th : DimOrdering::tf);
   }
 }
 
 template <class O, int Rank, PoolingAlgorithm A>
-GlobalPooling<O, Rank, A>::GlobalPooling(std::string class_name, O o)
-    : GlobalPoolingBase(std::move(class_name), base_options(o), Rank, A), o_(std::move(o)) {
-  accept_options(o_);
-  if constexpr (Rank > 1) set_ordering(o_.dim_ordering == "th" ? DimOrdering::th : DimOrdering::tf);
+GlobalPooling<O, Rank, A>::GlobalPooling(std::string class_name, const O& o)
+    : WithOptions<O, GlobalPoolingBase>(o, std::move(class_name), base_options(o), Rank, A) {
+  auto& o_ = this->o_;
+  this->accept_options(o_);
+  if constexpr (Rank > 1)
+    this->set_ordering(o_.dim_ordering == "th" ? DimOrdering::th : DimOrdering::tf);
 }
 
 template class WindowPooling<Pooling1DOptions, 1, PoolingAlgorithm::max>;

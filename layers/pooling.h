@@ -36,6 +36,7 @@
 // layers/upsampling.h).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -141,17 +142,9 @@ class PoolingBase : public Layer {
 
 // A windowed pooling layer of `Rank` spatial axes and algorithm `A`, with its Keras options.
 template <class O, int Rank, PoolingAlgorithm A>
-class WindowPooling : public PoolingBase {
- public:
-  using Options = O;
-  const Options& options() const { return o_; }
-
+class WindowPooling : public WithOptions<O, PoolingBase> {
  protected:
-  WindowPooling(std::string class_name, Options o);
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  WindowPooling(std::string class_name, const O& o);
 };
 
 // What the global pooling layers share.
@@ -176,31 +169,17 @@ class GlobalPoolingBase : public Layer {
 };
 
 template <class O, int Rank, PoolingAlgorithm A>
-class GlobalPooling : public GlobalPoolingBase {
- public:
-  using Options = O;
-  const Options& options() const { return o_; }
-
+class GlobalPooling : public WithOptions<O, GlobalPoolingBase> {
  protected:
-  GlobalPooling(std::string class_name, Options o);
-  Config layer_config() const override { return kwargs::to_config(o_); }
-
- private:
-  Options o_;
+  GlobalPooling(std::string class_name, const O& o);
 };
 
 #define KEEL_WINDOW_POOLING(Class, Opts, Rank, Algo, Default)                  \
   class Class : public WindowPooling<Opts, Rank, Algo> {                       \
    public:                                                                     \
     explicit Class(decltype(Opts::Default) pool = Opts{}.Default, Opts o = {}) \
-        : Class(with_pool(std::move(pool), std::move(o))) {}                   \
-    explicit Class(Opts o) : WindowPooling(#Class, std::move(o)) {}            \
-                                                                               \
-   private:                                                                    \
-    static Opts with_pool(decltype(Opts::Default) pool, Opts o) {              \
-      o.Default = std::move(pool);                                             \
-      return o;                                                                \
-    }                                                                          \
+        : Class(with_args(std::move(o), &Opts::Default, std::move(pool))) {}   \
+    explicit Class(const Opts& o) : WindowPooling(#Class, o) {}                \
   }
 
 KEEL_WINDOW_POOLING(MaxPooling1D, Pooling1DOptions, 1, PoolingAlgorithm::max, pool_length);
@@ -211,10 +190,10 @@ KEEL_WINDOW_POOLING(MaxPooling3D, Pooling3DOptions, 3, PoolingAlgorithm::max, po
 KEEL_WINDOW_POOLING(AveragePooling3D, Pooling3DOptions, 3, PoolingAlgorithm::average, pool_size);
 #undef KEEL_WINDOW_POOLING
 
-#define KEEL_GLOBAL_POOLING(Class, Opts, Rank, Algo)                     \
-  class Class : public GlobalPooling<Opts, Rank, Algo> {                 \
-   public:                                                               \
-    explicit Class(Opts o = {}) : GlobalPooling(#Class, std::move(o)) {} \
+#define KEEL_GLOBAL_POOLING(Class, Opts, Rank, Algo)                 \
+  class Class : public GlobalPooling<Opts, Rank, Algo> {             \
+   public:                                                           \
+    explicit Class(const Opts& o = {}) : GlobalPooling(#Class, o) {} \
   }
 
 KEEL_GLOBAL_POOLING(GlobalMaxPooling1D, GlobalPooling1DOptions, 1, PoolingAlgorithm::max);

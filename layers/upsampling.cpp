@@ -6,10 +6,11 @@
 namespace keel::layers {
 
 template <class O, int Rank>
-UpSamplingND<O, Rank>::UpSamplingND(std::string class_name, O o)
-    : SpatialLayer(std::move(class_name), base_options(o), Rank), o_(std::move(o)) {
-  accept_options(o_);
-  set_ordering_from(o_);
+UpSamplingND<O, Rank>::UpSamplingND(std::string class_name, const O& o)
+    : WithOptions<O, SpatialLayer>(o, std::move(class_name), base_options(o), Rank) {
+  auto& o_ = this->o_;
+  this->accept_options(o_);
+  this->set_ordering_from(o_);
   if constexpr (Rank == 1) {
     factors_ = {o_.length};
   } else {
@@ -19,19 +20,19 @@ UpSamplingND<O, Rank>::UpSamplingND(std::string class_name, O o)
 
 template <class O, int Rank>
 Shape UpSamplingND<O, Rank>::compute_output_shape(const Shape& in) const {
-  check_image_input(in, Rank, dim_ordering());
+  this->check_image_input(in, Rank, this->dim_ordering());
   Shape out = in;
   for (int i = 0; i < Rank; ++i) {
-    const std::int64_t length = in[first_spatial() + i];
+    const std::int64_t length = in[this->first_spatial() + i];
     if (length != Shape::kUnknown)
-      out = out.with_dim(first_spatial() + i, length * factors_[static_cast<std::size_t>(i)]);
+      out = out.with_dim(this->first_spatial() + i, length * factors_[static_cast<std::size_t>(i)]);
   }
   return out;
 }
 
 template <class O, int Rank>
 Variable UpSamplingND<O, Rank>::call(const Variable& x) {
-  return upsample_nearest(x, data_axes(), factors_);
+  return upsample_nearest(x, this->data_axes(), factors_);
 }
 
 template class UpSamplingND<UpSampling1DOptions, 1>;

@@ -64,64 +64,42 @@ using UpSampling3DOptions = UpSamplingNDOptions<3>;
 
 // What the three UpSampling layers share: the factor per spatial axis and the op.
 template <class O, int Rank>
-class UpSamplingND : public SpatialLayer {
+class UpSamplingND : public WithOptions<O, SpatialLayer> {
  public:
-  using Options = O;
-  const Options& options() const { return o_; }
   // The repetition factor of each spatial axis, in spatial order.
   const std::vector<std::int64_t>& factors() const { return factors_; }
 
  protected:
-  UpSamplingND(std::string class_name, O o);
+  UpSamplingND(std::string class_name, const O& o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  O o_;
   std::vector<std::int64_t> factors_;
 };
 
 class UpSampling1D : public UpSamplingND<UpSampling1DOptions, 1> {
  public:
   explicit UpSampling1D(std::int64_t length = 2, Options o = {})
-      : UpSampling1D(with_length(length, std::move(o))) {}
-  template <std::same_as<Options> Opt>
-  explicit UpSampling1D(Opt o) : UpSamplingND("UpSampling1D", std::move(o)) {}
-
- private:
-  static Options with_length(std::int64_t length, Options o) {
-    o.length = length;
-    return o;
-  }
+      : UpSampling1D(with_args(std::move(o), &Options::length, length)) {}
+  template <std::same_as<Options> Same>
+  explicit UpSampling1D(const Same& o) : UpSamplingND("UpSampling1D", o) {}
 };
 
 class UpSampling2D : public UpSamplingND<UpSampling2DOptions, 2> {
  public:
   explicit UpSampling2D(kwargs::Ints<2> size = 2, Options o = {})
-      : UpSampling2D(with_size(std::move(size), std::move(o))) {}
-  template <std::same_as<Options> Opt>
-  explicit UpSampling2D(Opt o) : UpSamplingND("UpSampling2D", std::move(o)) {}
-
- private:
-  static Options with_size(kwargs::Ints<2> size, Options o) {
-    o.size = std::move(size);
-    return o;
-  }
+      : UpSampling2D(with_args(std::move(o), &Options::size, std::move(size))) {}
+  template <std::same_as<Options> Same>
+  explicit UpSampling2D(const Same& o) : UpSamplingND("UpSampling2D", o) {}
 };
 
 class UpSampling3D : public UpSamplingND<UpSampling3DOptions, 3> {
  public:
   explicit UpSampling3D(kwargs::Ints<3> size = 2, Options o = {})
-      : UpSampling3D(with_size(std::move(size), std::move(o))) {}
-  template <std::same_as<Options> Opt>
-  explicit UpSampling3D(Opt o) : UpSamplingND("UpSampling3D", std::move(o)) {}
-
- private:
-  static Options with_size(kwargs::Ints<3> size, Options o) {
-    o.size = std::move(size);
-    return o;
-  }
+      : UpSampling3D(with_args(std::move(o), &Options::size, std::move(size))) {}
+  template <std::same_as<Options> Same>
+  explicit UpSampling3D(const Same& o) : UpSamplingND("UpSampling3D", o) {}
 };
 
 }  // namespace keel::layers

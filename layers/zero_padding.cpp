@@ -6,29 +6,30 @@
 namespace keel::layers {
 
 template <class O, int Rank, MarginKind Kind>
-ZeroPaddingND<O, Rank, Kind>::ZeroPaddingND(std::string class_name, O o)
-    : SpatialLayer(std::move(class_name), base_options(o), Rank), o_(std::move(o)) {
-  accept_options(o_);
-  set_ordering_from(o_);
+ZeroPaddingND<O, Rank, Kind>::ZeroPaddingND(std::string class_name, const O& o)
+    : WithOptions<O, SpatialLayer>(o, std::move(class_name), base_options(o), Rank) {
+  auto& o_ = this->o_;
+  this->accept_options(o_);
+  this->set_ordering_from(o_);
   m_ = resolve_margins(o_.padding, Kind, nullptr);  // valid: accept_options checked it
 }
 
 template <class O, int Rank, MarginKind Kind>
 Shape ZeroPaddingND<O, Rank, Kind>::compute_output_shape(const Shape& in) const {
-  check_image_input(in, Rank, dim_ordering());
+  this->check_image_input(in, Rank, this->dim_ordering());
   Shape out = in;
   for (int i = 0; i < Rank; ++i) {
     const auto u = static_cast<std::size_t>(i);
-    const std::int64_t length = in[first_spatial() + i];
+    const std::int64_t length = in[this->first_spatial() + i];
     if (length != Shape::kUnknown)
-      out = out.with_dim(first_spatial() + i, length + m_.before[u] + m_.after[u]);
+      out = out.with_dim(this->first_spatial() + i, length + m_.before[u] + m_.after[u]);
   }
   return out;
 }
 
 template <class O, int Rank, MarginKind Kind>
 Variable ZeroPaddingND<O, Rank, Kind>::call(const Variable& x) {
-  return zero_pad(x, data_axes(), m_.before, m_.after);
+  return zero_pad(x, this->data_axes(), m_.before, m_.after);
 }
 
 template class ZeroPaddingND<ZeroPadding1DOptions, 1, MarginKind::pad1d>;

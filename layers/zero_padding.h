@@ -86,22 +86,18 @@ struct ZeroPadding3DOptions {
 
 // What the three ZeroPadding layers share: the padding resolved per spatial axis and the op.
 template <class O, int Rank, MarginKind Kind>
-class ZeroPaddingND : public SpatialLayer {
+class ZeroPaddingND : public WithOptions<O, SpatialLayer> {
  public:
-  using Options = O;
-  const Options& options() const { return o_; }
   // Zeros added before / after each spatial axis, in spatial order (rows, cols, ...).
   const std::vector<std::int64_t>& pad_before() const { return m_.before; }
   const std::vector<std::int64_t>& pad_after() const { return m_.after; }
 
  protected:
-  ZeroPaddingND(std::string class_name, O o);
+  ZeroPaddingND(std::string class_name, const O& o);
   Shape compute_output_shape(const Shape& input_shape) const override;
   Variable call(const Variable& x) override;
-  Config layer_config() const override { return kwargs::to_config(o_); }
 
  private:
-  O o_;
   ResolvedMargins m_;
 };
 
@@ -109,57 +105,39 @@ class ZeroPadding1D : public ZeroPaddingND<ZeroPadding1DOptions, 1, MarginKind::
  public:
   using Padding = Pad1D;
   explicit ZeroPadding1D(PaddingSpec padding = Options{}.padding, Options o = {})
-      : ZeroPadding1D(with_padding(std::move(padding), std::move(o))) {}
+      : ZeroPadding1D(with_args(std::move(o), &Options::padding, std::move(padding))) {}
   // A braced list is the flat form (a designated list the dict form).
   explicit ZeroPadding1D(std::initializer_list<std::int64_t> padding, Options o = {})
       : ZeroPadding1D(PaddingSpec(padding), std::move(o)) {}
   explicit ZeroPadding1D(Pad1D padding, Options o = {})
       : ZeroPadding1D(PaddingSpec(padding), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit ZeroPadding1D(Opt o) : ZeroPaddingND("ZeroPadding1D", std::move(o)) {}
-
- private:
-  static Options with_padding(PaddingSpec p, Options o) {
-    o.padding = std::move(p);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit ZeroPadding1D(const Same& o) : ZeroPaddingND("ZeroPadding1D", o) {}
 };
 
 class ZeroPadding2D : public ZeroPaddingND<ZeroPadding2DOptions, 2, MarginKind::pad2d> {
  public:
   using Padding = Pad2D;
   explicit ZeroPadding2D(PaddingSpec padding = Options{}.padding, Options o = {})
-      : ZeroPadding2D(with_padding(std::move(padding), std::move(o))) {}
+      : ZeroPadding2D(with_args(std::move(o), &Options::padding, std::move(padding))) {}
   // A braced list is the flat form (a designated list the dict form).
   explicit ZeroPadding2D(std::initializer_list<std::int64_t> padding, Options o = {})
       : ZeroPadding2D(PaddingSpec(padding), std::move(o)) {}
   explicit ZeroPadding2D(Pad2D padding, Options o = {})
       : ZeroPadding2D(PaddingSpec(padding), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit ZeroPadding2D(Opt o) : ZeroPaddingND("ZeroPadding2D", std::move(o)) {}
-
- private:
-  static Options with_padding(PaddingSpec p, Options o) {
-    o.padding = std::move(p);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit ZeroPadding2D(const Same& o) : ZeroPaddingND("ZeroPadding2D", o) {}
 };
 
 class ZeroPadding3D : public ZeroPaddingND<ZeroPadding3DOptions, 3, MarginKind::pad3d> {
  public:
   explicit ZeroPadding3D(PaddingSpec padding = Options{}.padding, Options o = {})
-      : ZeroPadding3D(with_padding(std::move(padding), std::move(o))) {}
+      : ZeroPadding3D(with_args(std::move(o), &Options::padding, std::move(padding))) {}
   // A braced list is the flat form (a designated list the dict form).
   explicit ZeroPadding3D(std::initializer_list<std::int64_t> padding, Options o = {})
       : ZeroPadding3D(PaddingSpec(padding), std::move(o)) {}
-  template <std::same_as<Options> Opt>
-  explicit ZeroPadding3D(Opt o) : ZeroPaddingND("ZeroPadding3D", std::move(o)) {}
-
- private:
-  static Options with_padding(PaddingSpec p, Options o) {
-    o.padding = std::move(p);
-    return o;
-  }
+  template <std::same_as<Options> Same>
+  explicit ZeroPadding3D(const Same& o) : ZeroPaddingND("ZeroPadding3D", o) {}
 };
 
 }  // namespace keel::layers
