@@ -6,6 +6,7 @@
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
+#include "keel/models/weight_matching.h"
 #include "keel/optimizers/optimizers.h"
 #include "keel/proto/checkpoint_format.h"
 #include "keel/proto/record_file.h"
@@ -110,24 +111,15 @@ Checkpoint load_checkpoint(const std::string& path) {
   std::map<std::string, const Tensor*> stored;
   for (const auto& t : file.tensors)
     if (t.group == "weights") stored[t.owner + "/" + t.name] = &t.value;
-  std::vector<std::pair<Variable, const Tensor*>> updates;
-  for (const auto& layer : out.model->layers()) {
-    const auto names = layer->weight_names();
-    const auto vars = layer->weights();
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      const std::string key = layer->name() + "/" + names[i];
-      auto it = stored.find(key);
-      if (it == stored.end()) throw ValueError(fmt::str(path, ": weight ", key, " is missing"));
-      if (!(it->second->shape() == vars[i].shape()))
-        throw ValueError(fmt::str(path, ": weight ", key, " has shape ", it->second->shape().str(),
-                                  ", the architecture says ", vars[i].shape().str()));
-      updates.emplace_back(vars[i], it->second);
-      stored.erase(it);
-    }
-  }
-  if (!stored.empty())
-    throw ValueError(fmt::str(path, ": weight ", stored.begin()->first, " belongs to no layer"));
-  for (auto& [var, value] : updates) var.set_value(*value);
+  WeightMatch match = match_weights(*out.model, stored);
+  if (!match.report.missing.empty())
+    throw ValueError(fmt::str(path, ": weight ", match.report.missing.front(), " is missing"));
+  if (!match.report.mismatched.empty())
+    throw ValueError(fmt::str(path, ": weight ", match.report.mismatched.front()));
+  if (!match.report.unexpected.empty())
+    throw ValueError(
+        fmt::str(path, ": weight ", match.report.unexpected.front(), " belongs to no layer"));
+  apply_weight_match(std::move(match), /*strict=*/true, path, out.model->name(), "");
 
   if (h.has_optimizer() && !h.optimizer().class_name().empty()) {
     try {

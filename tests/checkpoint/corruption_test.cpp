@@ -574,7 +574,7 @@ TEST_F(Checkpoints, ArchitectureOrWeightsThatDoNotFitAreRejected) {
        "the architecture cannot be rebuilt"},
       {"missing weight", [](auto& d) { d.tensors.erase(d.tensors.begin() + 2); }, "weight fc/W is missing"},
       {"wrong shape", [](auto& d) { d.tensors[2].value = Tensor::zeros({144, 5}); },
-       "weight fc/W has shape (144, 5), the architecture says (144, 3)"},
+       "weight fc/W (model (144, 3), file (144, 5))"},
       {"extra weight", [](auto& d) { d.tensors.push_back({"weights", "ghost", "W", Tensor::zeros({2})}); },
        "weight ghost/W belongs to no layer"},
       {"unknown optimizer", [](auto& d) { d.header.mutable_optimizer()->set_class_name("Adamw"); },
