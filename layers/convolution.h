@@ -66,6 +66,13 @@ auto conv_common_fields() {
       field("activity_regularizer", &O::activity_regularizer),
       field("b_constraint", &O::b_constraint), field("bias", &O::bias));
 }
+// The positional rows of the 2D layers: nb_filter, nb_row, nb_col.
+template <class O>
+auto conv2d_positional_fields() {
+  return kwargs::fields(kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
+                        kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
+                        kwargs::required("nb_col", &O::nb_col, kwargs::positive()));
+}
 // The kernel's penalty rows (SeparableConvolution2D has two kernels and names them otherwise).
 template <class O>
 auto kernel_penalty_fields() {
@@ -159,10 +166,8 @@ struct Convolution2DOptions {
     using O = Convolution2DOptions;
     using kwargs::field;
     return std::tuple_cat(
+        conv2d_positional_fields<O>(),
         kwargs::fields(
-            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
-            kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
-            kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
             field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
             field("subsample", &O::subsample, kwargs::positive()),
             field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
@@ -191,10 +196,8 @@ struct AtrousConvolution2DOptions {
     using O = AtrousConvolution2DOptions;
     using kwargs::field;
     return std::tuple_cat(
+        conv2d_positional_fields<O>(),
         kwargs::fields(
-            kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
-            kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
-            kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
             field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
             field("subsample", &O::subsample, kwargs::positive()),
             field("atrous_rate", &O::atrous_rate, kwargs::positive()),
@@ -225,10 +228,8 @@ struct Deconvolution2DOptions {
     using O = Deconvolution2DOptions;
     using kwargs::field;
     return std::tuple_cat(
-        kwargs::fields(kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
-                       kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
-                       kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
-                       field("output_shape", &O::output_shape),
+        conv2d_positional_fields<O>(),
+        kwargs::fields(field("output_shape", &O::output_shape),
                        field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
                        field("subsample", &O::subsample, kwargs::positive()),
                        field("dim_ordering", &O::dim_ordering, dim_ordering_rule())),
@@ -257,10 +258,8 @@ struct SeparableConvolution2DOptions {
     using O = SeparableConvolution2DOptions;
     using kwargs::field;
     return std::tuple_cat(
-        kwargs::fields(kwargs::required("nb_filter", &O::nb_filter, kwargs::positive()),
-                       kwargs::required("nb_row", &O::nb_row, kwargs::positive()),
-                       kwargs::required("nb_col", &O::nb_col, kwargs::positive()),
-                       field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
+        conv2d_positional_fields<O>(),
+        kwargs::fields(field("border_mode", &O::border_mode, border_mode_rule({"valid", "same"})),
                        field("subsample", &O::subsample, kwargs::positive()),
                        field("depth_multiplier", &O::depth_multiplier, kwargs::positive()),
                        field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
