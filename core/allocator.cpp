@@ -1,12 +1,17 @@
 #include "keel/core/allocator.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
 #include <vector>
+
+#include "keel/core/error.h"
+#include "keel/core/format.h"
 
 namespace keel {
 namespace {
@@ -57,7 +62,7 @@ class CachingAllocator {
     if (!p) {
       std::lock_guard lock(mu_);
       stats_.bytes_in_use -= rounded;
-      throw std::bad_alloc();
+      throw ResourceError(fmt::str("allocate: the system refused ", rounded, " bytes"));
     }
     return p;
   }
@@ -105,9 +110,27 @@ CachingAllocator& instance() {
   return *a;
 }
 
+std::atomic<std::size_t>& limit_value() {
+  static std::atomic<std::size_t> limit = [] {
+    if (const char* env = std::getenv("KEEL_MAX_ALLOCATION_BYTES"); env && *env)
+      return static_cast<std::size_t>(std::strtoull(env, nullptr, 10));
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page)
+                                 : std::size_t{1} << 40;
+  }();
+  return limit;
+}
+
 }  // namespace
 
+std::size_t allocation_limit() { return limit_value().load(); }
+void set_allocation_limit(std::size_t bytes) { limit_value().store(bytes); }
+
 Buffer allocate(std::size_t bytes) {
+  if (bytes > allocation_limit())
+    throw ResourceError(
+        fmt::str("allocate: ", bytes, " bytes requested, above the allocation limit of ",
+                 allocation_limit(), " bytes (set_allocation_limit, KEEL_MAX_ALLOCATION_BYTES)"));
   const std::size_t rounded = round_size(bytes == 0 ? 1 : bytes);
   void* p = instance().take(rounded);
   return Buffer(p, [rounded](void* q) { instance().give_back(q, rounded); });

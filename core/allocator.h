@@ -15,19 +15,26 @@
 namespace keel {
 
 struct AllocatorStats {
-  std::size_t bytes_in_use = 0;    // handed out and not yet released
-  std::size_t bytes_cached = 0;    // released, kept for reuse
+  std::size_t bytes_in_use = 0;  // handed out and not yet released
+  std::size_t bytes_cached = 0;  // released, kept for reuse
   std::size_t peak_bytes_in_use = 0;
-  std::uint64_t allocations = 0;   // requests served
-  std::uint64_t cache_hits = 0;    // requests served from the cache
+  std::uint64_t allocations = 0;  // requests served
+  std::uint64_t cache_hits = 0;   // requests served from the cache
 };
 
 // A buffer owned by the allocator; returned to its cache when the last handle goes.
 using Buffer = std::shared_ptr<void>;
 
 // Allocates at least `bytes` bytes (64-byte aligned). A request for 0 bytes gives a valid,
-// non-null buffer of one cache line.
+// non-null buffer of one cache line. ResourceError (never std::bad_alloc or an abort) for a
+// request above allocation_limit() or one the system refuses, naming the bytes.
 Buffer allocate(std::size_t bytes);
+
+// The largest single buffer keel allocates: the machine's physical memory by default, or
+// $KEEL_MAX_ALLOCATION_BYTES, or what set_allocation_limit() set. A guard against absurd
+// shapes in files and configs (a Dense of 10^12 units) failing as a clear error.
+std::size_t allocation_limit();
+void set_allocation_limit(std::size_t bytes);
 
 AllocatorStats allocator_stats();
 void reset_peak_bytes();

@@ -39,6 +39,13 @@ class GradientError : public Error {
   using Error::Error;
 };
 
+// Memory could not be had: a request above the allocation limit (set_allocation_limit) or one
+// the system refused. Names the number of bytes.
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 // oneDNN refused or failed an operation; carries the operation's name.
 class BackendError : public Error {
  public:

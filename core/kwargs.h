@@ -439,7 +439,9 @@ void read_config(const Config& c, O& o, std::string_view who, bool check = true)
   if (!c.is_object())
     throw ValueError(
         fmt::str(who, "the config must be an object of keyword arguments, got ", fmt::repr(c)));
-  for (const auto& [key, value] : c.items()) {
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    const std::string& key = it.key();  // no structured binding: clang 14 cannot capture one
+    const Config& value = it.value();
     bool known = false;
     detail::for_each_field<O>([&](const auto& f) {
       using F = std::remove_cvref_t<decltype(f)>;

@@ -39,6 +39,8 @@ std::string dict_value(const std::string& header, const std::string& key, const 
 
 std::vector<std::int64_t> parse_shape(const std::string& text, const std::string& what) {
   std::vector<std::int64_t> dims;
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    fail(what, fmt::str("the shape ", fmt::quoted(text), " in the .npy header is not a tuple"));
   std::string inner = text.substr(1, text.size() - 2);
   std::stringstream ss(inner);
   std::string item;
@@ -107,7 +109,19 @@ Tensor read_npy(std::istream& in, const std::string& what) {
   else
     fail(what, fmt::str("unsupported dtype '", descr, "' (expected <f4, <f8, <i4 or <i8)"));
 
-  std::vector<char> raw(static_cast<std::size_t>(n) * item);
+  // Check the size against what the stream holds before allocating: a header may claim any
+  // shape.
+  const std::uint64_t need = static_cast<std::uint64_t>(n) * item;
+  if (const auto here = in.tellg(); here != std::streampos(-1)) {
+    in.seekg(0, std::ios::end);
+    const auto end = in.tellg();
+    in.seekg(here);
+    if (end != std::streampos(-1) && static_cast<std::uint64_t>(end - here) < need)
+      fail(what,
+           fmt::str("truncated data: expected ", need, " bytes for shape ", shape.str(), " of ",
+                    descr, ", the file has ", static_cast<std::uint64_t>(end - here)));
+  }
+  std::vector<char> raw(static_cast<std::size_t>(need));
   if (!in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
     fail(what, fmt::str("truncated data: expected ", raw.size(), " bytes for shape ", shape.str(),
                         " of ", descr));

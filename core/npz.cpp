@@ -252,7 +252,8 @@ namespace {
 
 class ArchiveFile {
  public:
-  explicit ArchiveFile(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+  // A seekable stream over the archive's bytes; `path` names it in messages.
+  ArchiveFile(std::istream& in, const std::string& path) : path_(path), in_(in) {
     if (!in_) fail(path_, "cannot be opened (missing file or no permission)");
     in_.seekg(0, std::ios::end);
     size_ = static_cast<std::uint64_t>(in_.tellg());
@@ -273,7 +274,7 @@ class ArchiveFile {
 
  private:
   const std::string& path_;
-  std::ifstream in_;
+  std::istream& in_;
   std::uint64_t size_ = 0;
 };
 
@@ -458,7 +459,12 @@ std::string inflate_raw(const std::string& in, std::uint64_t size, const std::st
 }  // namespace
 
 std::vector<std::pair<std::string, Tensor>> read_npz(const std::string& path) {
-  ArchiveFile file(path);
+  std::ifstream in(path, std::ios::binary);
+  return read_npz(in, path);
+}
+
+std::vector<std::pair<std::string, Tensor>> read_npz(std::istream& in, const std::string& path) {
+  ArchiveFile file(in, path);
   if (file.size() == 0) fail(path, "is empty, not a zip archive");
   const Directory dir = find_directory(file, path);
   const std::vector<Entry> entries = read_directory(file, dir, path);

@@ -15,11 +15,12 @@
 // It reads stored and deflated entries (np.savez and np.savez_compressed), with or without
 // ZIP64 records and data descriptors, and checks every entry's CRC-32 before parsing it.
 // Names must be UTF-8 (Python's zipfile writes non-ASCII names so) and are returned as stored;
-// directory entries are skipped. IOError naming the path and the problem otherwise: not a zip archive,
-// truncated, encrypted or multi-disk, an unsupported compression method, a CRC mismatch, a
+// directory entries are skipped. IOError naming the path and the problem otherwise: not a zip
+// archive, truncated, encrypted or multi-disk, an unsupported compression method, a CRC mismatch, a
 // duplicate or non-UTF-8 name, or an entry that is not a valid .npy file (naming the entry).
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,5 +32,7 @@ namespace keel {
 void write_npz(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& arrays);
 
 std::vector<std::pair<std::string, Tensor>> read_npz(const std::string& path);
+// The same from a seekable stream (an archive in memory); `what` names it in messages.
+std::vector<std::pair<std::string, Tensor>> read_npz(std::istream& in, const std::string& what);
 
 }  // namespace keel

@@ -45,7 +45,10 @@ std::int64_t Shape::numel() const {
   if (!is_fully_defined())
     throw ShapeError(fmt::str("Shape ", str(), " has an unknown dimension and no element count"));
   std::int64_t n = 1;
-  for (int i = 0; i < rank_; ++i) n *= dims_[i];
+  for (int i = 0; i < rank_; ++i)
+    if (__builtin_mul_overflow(n, dims_[i], &n) || n > (std::int64_t{1} << 56))
+      throw ShapeError(
+          fmt::str("Shape ", str(), " has more elements than keel can address (2^56)"));
   return n;
 }
 

@@ -20,6 +20,13 @@ dnnl::memory::dims to_dims(const Shape& s) {
   if (!s.is_fully_defined())
     throw ShapeError(fmt::str("Tensor: shape ", s.str(), " has an unknown dimension"));
   if (s.rank() == 0) return {1};  // oneDNN has no rank-0 memory: a scalar is {1}
+  // The strides of a zero-length axis still multiply the others: they must stay addressable.
+  std::int64_t span = 1;
+  for (int i = 0; i < s.rank(); ++i)
+    if (__builtin_mul_overflow(span, std::max<std::int64_t>(s[i], 1), &span) ||
+        span > (std::int64_t{1} << 56))
+      throw ShapeError(
+          fmt::str("Tensor: shape ", s, " is larger than keel can address (2^56 elements)"));
   return {s.data(), s.data() + s.rank()};
 }
 
@@ -143,6 +150,9 @@ bool Tensor::is_plain() const { return md_ == plain_desc(); }
 
 void reorder_into(const Tensor& src, const memory& dst) {
   const memory::desc dst_md = dst.get_desc();
+  // Nothing to copy for an empty tensor (oneDNN's reorder of a zero-length dim divides by it).
+  for (auto d : dst_md.dims())
+    if (d == 0) return;
   CacheKey key("reorder");
   key << src.desc() << dst_md;
   auto r = cached_primitive<dnnl::reorder>(

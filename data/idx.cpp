@@ -122,7 +122,7 @@ IdxData parse(std::istream& in, const std::string& path, int expected_rank, cons
   // Read in chunks so that a header claiming more than the file holds allocates no more than
   // the file has.
   const auto need = static_cast<std::size_t>(expected);
-  out.data.reserve(std::min(need, std::size_t{64} << 20));
+  out.data.reserve(std::min(need, kChunk));
   std::size_t got = 0;
   while (got < need) {
     const std::size_t chunk = std::min(kChunk, need - got);
@@ -166,7 +166,13 @@ IdxData read_idx(const std::string& path, int expected_rank) {
 
   std::ifstream file(path, std::ios::binary);
   if (!file) fail(path, fmt::str(std::string("cannot be opened: "), std::strerror(errno)));
+  return read_idx(file, path, expected_rank, has_gz_suffix(path));
+}
 
+IdxData read_idx(std::istream& file, const std::string& path, int expected_rank, bool gz_name) {
+  if (expected_rank < 0 || expected_rank > Shape::kMaxRank)
+    throw ValueError(fmt::str("read_idx: expected_rank is ", expected_rank,
+                              ", expected 0 (any) or 1 to ", Shape::kMaxRank));
   unsigned char head[2] = {0, 0};
   file.read(reinterpret_cast<char*>(head), 2);
   const bool gzip_magic = file.gcount() == 2 && head[0] == 0x1f && head[1] == 0x8b;
@@ -174,7 +180,7 @@ IdxData read_idx(const std::string& path, int expected_rank) {
   file.seekg(0);
 
   try {
-    if (!gzip_magic && !has_gz_suffix(path)) {
+    if (!gzip_magic && !gz_name) {
       file.exceptions(std::ios::badbit);
       return parse(file, path, expected_rank, "the file");
     }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,9 @@ constexpr std::uint32_t idx_magic(int rank) {
 // idx_magic(expected_rank) (0x00000803 for images, 0x00000801 for labels); with 0 any
 // unsigned-byte rank from 1 to 6 is accepted.
 IdxData read_idx(const std::string& path, int expected_rank = 0);
+// The same from a seekable stream (data in memory); `what` names it in messages, `gz_name`
+// says whether that name ends in ".gz" (then the data must be gzip).
+IdxData read_idx(std::istream& in, const std::string& what, int expected_rank = 0,
+                 bool gz_name = false);
 
 }  // namespace keel

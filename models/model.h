@@ -137,22 +137,27 @@ class Model {
   // [loss, metrics...], each the batch-size-weighted mean over the data.
   std::vector<double> evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                const EvaluateOptions& options = {});
-  std::vector<double> evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  std::vector<double> evaluate(const Tensor& x, const Tensor& y,
+                               const EvaluateOptions& options = {});
   std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   std::vector<double> train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                      const Tensor& sample_weight = {});
-  std::vector<double> train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+  std::vector<double> train_on_batch(const Tensor& x, const Tensor& y,
+                                     const Tensor& sample_weight = {});
   std::vector<double> test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                     const Tensor& sample_weight = {});
-  std::vector<double> test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+  std::vector<double> test_on_batch(const Tensor& x, const Tensor& y,
+                                    const Tensor& sample_weight = {});
   std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
   Tensor predict_on_batch(const Tensor& x);
 
   // Set by callbacks (EarlyStopping, TerminateOnNaN) to end fit() after the current batch/epoch.
   bool stop_training = false;
   // The callbacks of the fit() in progress (empty outside fit): ModelCheckpoint saves their state.
-  const std::vector<std::shared_ptr<callbacks::Callback>>& active_callbacks() const { return active_callbacks_; }
+  const std::vector<std::shared_ptr<callbacks::Callback>>& active_callbacks() const {
+    return active_callbacks_;
+  }
 
   // The architecture as Keras's model config: {"class_name", "config"} (layers with their
   // configs and, for graph models, their connections). model_from_config rebuilds it.
@@ -178,7 +183,8 @@ class Model {
   struct Batch;
   std::vector<double> run_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                 const Tensor& sample_weight, bool train);
-  void check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* y, const char* what) const;
+  void check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* y,
+                  const char* what) const;
   void require_compiled(const char* what) const;
   std::vector<double> test_loop(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                 const Tensor& sample_weight, std::int64_t batch_size, int verbose);
@@ -201,5 +207,10 @@ class Model {
 // Rebuilds a model (with new weights) from Model::get_config(); ValueError naming what does not
 // fit.
 std::shared_ptr<Model> model_from_config(const Config& config);
+// The same from the JSON text of Keras's model.to_json() (Sequential or functional Model);
+// ValueError for text that is not JSON. The _file form reads it from `path` (IOError when it
+// cannot be read; other errors are prefixed with the path).
+std::shared_ptr<Model> model_from_json(std::string_view json);
+std::shared_ptr<Model> model_from_json_file(const std::string& path);
 
 }  // namespace keel

@@ -5,8 +5,10 @@
 // "layers": [{"name", "class_name", "config", "inbound_nodes": [[[layer, node, 0], ...], ...]}],
 // "input_layers": [[name, 0, 0]], "output_layers": [[layer, node, 0]]}}, inputs as InputLayer.
 // Node indices count a layer's calls within this model, in creation order.
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "keel/core/error.h"
 #include "keel/core/format.h"
@@ -192,8 +194,9 @@ std::shared_ptr<Model> graph_from_config(const Config& c) {
 }  // namespace
 
 std::shared_ptr<Model> model_from_config(const Config& c) {
-  if (!c.is_object() || !c.contains("class_name"))
-    bad("expected {\"class_name\": ..., \"config\": ...}");
+  if (!c.is_object() || !c.contains("class_name") || !c.at("class_name").is_string())
+    bad(fmt::str("expected {\"class_name\": \"Sequential\" or \"Model\", \"config\": ...}, got ",
+                 c.is_object() ? std::string("an object without a class_name") : fmt::repr(c)));
   const std::string cls = c.at("class_name").get<std::string>();
   try {
     if (cls == "Sequential") return sequential_from_config(c);
@@ -202,6 +205,28 @@ std::shared_ptr<Model> model_from_config(const Config& c) {
     bad(fmt::str(std::string("malformed config ("), e.what(), ")"));
   }
   bad(fmt::str("unknown model class '", cls, "' (expected Sequential or Model)"));
+}
+
+std::shared_ptr<Model> model_from_json(std::string_view json) {
+  Config c;
+  try {
+    c = Config::parse(json);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ValueError(fmt::str("model_from_json: not valid JSON (", e.what(), ")"));
+  }
+  return model_from_config(c);
+}
+
+std::shared_ptr<Model> model_from_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IOError(fmt::str(path, ": cannot be opened (missing file or no permission)"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return model_from_json(text.str());
+  } catch (const Error& e) {
+    throw ValueError(fmt::str(path, ": ", e.what()));
+  }
 }
 
 }  // namespace keel

@@ -117,10 +117,17 @@ struct AdadeltaOptions {
   }
 };
 
-// Adam and Adamax have the same arguments, not the same default lr.
-template <float kLr>
+// Adam and Adamax have the same arguments, not the same default lr (a tag type carries it:
+// clang 14 has no floating-point template parameters).
+struct AdamDefaults {
+  static constexpr float lr = 0.001f;
+};
+struct AdamaxDefaults {
+  static constexpr float lr = 0.002f;
+};
+template <class Defaults>
 struct AdamFamilyOptions {
-  float lr = kLr;
+  float lr = Defaults::lr;
   float beta_1 = 0.9f;
   float beta_2 = 0.999f;
   float epsilon = 1e-8f;
@@ -138,8 +145,8 @@ struct AdamFamilyOptions {
                           clip_fields<O>());
   }
 };
-using AdamOptions = AdamFamilyOptions<0.001f>;
-using AdamaxOptions = AdamFamilyOptions<0.002f>;
+using AdamOptions = AdamFamilyOptions<AdamDefaults>;
+using AdamaxOptions = AdamFamilyOptions<AdamaxDefaults>;
 
 struct NadamOptions {
   float lr = 0.002f;

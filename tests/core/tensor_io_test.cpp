@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 #include <keel/core/error.h>
+#include <keel/core/npy.h>
 #include <keel/core/tensor.h>
 #include <keel/proto/tensor_io.h>
 
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -120,6 +122,39 @@ TEST(TensorIO, RankAboveSixIsAnIOError) {
   proto::TensorProto p = to_proto(Tensor::zeros(Shape({1})), "x");
   for (int i = 0; i < 6; ++i) p.add_shape(1);
   EXPECT_THROW_MSG(from_proto(p), IOError, "tensor 'x': rank 7 exceeds 6");
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// Found by the npy fuzzer: an empty Fortran-order array made oneDNN's reorder divide by zero.
+TEST(TensorIo, EmptyFortranOrderNpyReadsAsAnEmptyTensor) {
+  std::string header = "{'descr': '<f8', 'fortran_order': True, 'shape': (0, 2), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size());
+  bytes += '\0';
+  bytes += header;
+  std::istringstream in(bytes);
+  const Tensor t = read_npy(in, "empty.npy");
+  EXPECT_EQ(t.shape(), (Shape{0, 2}));
+  EXPECT_TRUE(t.to_vector().empty());
+}
+
+TEST(TensorIo, NpyShapeThatIsNotATupleIsAnIOError) {
+  std::string header = "{'descr': '<i4', 'fortran_order': False, 'shape': , }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size());
+  bytes += '\0';
+  bytes += header;
+  std::istringstream in(bytes);
+  EXPECT_THROW((void)read_npy(in, "bad.npy"), IOError);
 }
 
 }  // namespace

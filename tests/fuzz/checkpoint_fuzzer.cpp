@@ -5,16 +5,7 @@
 //   2. with every record checksum and the whole-file checksum recomputed first, so that mutations
 //      get past the CRCs into the header's Protobuf, the manifest, chunk reassembly and the
 //      shape/byte-count checks (otherwise almost every mutation stops at the first CRC).
-//
-// Built by tests/CMakeLists.txt as the EXCLUDE_FROM_ALL target `checkpoint_fuzzer` when clang++
-// with -fsanitize=fuzzer is available (the keel library itself is built with the project's
-// compiler, so this target compiles the few sources the decoder needs with clang++):
-//   cmake --build build --target checkpoint_fuzzer
-//   build/tests/checkpoint_fuzzer -keel_write_seed=corpus -max_total_time=60 corpus
-// `-keel_write_seed=DIR` (handled here, hidden from libFuzzer) writes one valid checkpoint into
-// DIR to seed the corpus. ctest runs it for 10 s as `fuzz.checkpoint_decoder` once built.
-#include <sys/stat.h>
-
+// Built and run by scripts/fuzz.sh (tests/fuzz/README.md).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_seed.h"
 #include "keel/core/crc32c.h"
 #include "keel/core/error.h"
 #include "keel/proto/checkpoint_format.h"
@@ -31,16 +23,19 @@ namespace {
 
 std::uint32_t get32(const std::string& s, std::size_t p) {
   std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
+  for (int i = 3; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
   return v;
 }
 std::uint64_t get64(const std::string& s, std::size_t p) {
   std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
   return v;
 }
 void set32(std::string& s, std::size_t p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) s[p + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i)
+    s[p + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
 // Walks the records as RecordReader does and rewrites each record's CRC (and the END record's
@@ -67,7 +62,8 @@ void decode(std::string bytes) {
     // Whatever decodes must be self-consistent: one tensor per manifest entry, of its size.
     if (c.tensors.size() != static_cast<std::size_t>(c.header.tensors_size())) __builtin_trap();
     for (int i = 0; i < c.header.tensors_size(); ++i)
-      if (static_cast<std::uint64_t>(c.tensors[static_cast<std::size_t>(i)].value.numel()) * sizeof(float) !=
+      if (static_cast<std::uint64_t>(c.tensors[static_cast<std::size_t>(i)].value.numel()) *
+              sizeof(float) !=
           c.header.tensors(i).bytes())
         __builtin_trap();
   } catch (const keel::Error&) {
@@ -76,13 +72,13 @@ void decode(std::string bytes) {
 }
 
 // One small valid checkpoint: two weights and an optimizer slot, chunked in 16-byte pieces.
-void write_seed(const std::string& dir) {
-  ::mkdir(dir.c_str(), 0755);
+std::string seed_checkpoint() {
   keel::proto::CheckpointHeader header;
   header.set_kind("checkpoint");
   header.set_keel_version("fuzz-seed");
-  header.set_model_json(R"({"class_name": "Sequential", "config": [{"class_name": "Dense", "config": )"
-                        R"({"name": "dense_1", "output_dim": 3, "input_dim": 4}}]})");
+  header.set_model_json(
+      R"({"class_name": "Sequential", "config": [{"class_name": "Dense", "config": )"
+      R"({"name": "dense_1", "output_dim": 3, "input_dim": 4}}]})");
   header.mutable_optimizer()->set_class_name("Adam");
   header.mutable_optimizer()->set_config_json(R"({"lr": 0.001})");
   header.mutable_optimizer()->set_scalars_json(R"({"iterations": 1})");
@@ -93,24 +89,13 @@ void write_seed(const std::string& dir) {
   tensors.push_back({"weights", "dense_1", "W", keel::Tensor::full({4, 3}, 0.5f)});
   tensors.push_back({"weights", "dense_1", "b", keel::Tensor::full({3}, 0.25f)});
   tensors.push_back({"optimizer", "dense_1_W", "m", keel::Tensor::full({4, 3}, -1.f)});
-  const std::string bytes = keel::encode_checkpoint(header, tensors, 16);
-  std::ofstream(dir + "/valid.ckpt", std::ios::binary) << bytes;
+  return keel::encode_checkpoint(header, tensors, 16);
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  constexpr std::string_view flag = "-keel_write_seed=";
-  int kept = 0;
-  for (int i = 0; i < *argc; ++i) {
-    const std::string_view arg = (*argv)[i];
-    if (arg.substr(0, flag.size()) == flag)
-      write_seed(std::string(arg.substr(flag.size())));
-    else
-      (*argv)[kept++] = (*argv)[i];
-  }
-  *argc = kept;
-  return 0;
+void keel_write_seeds(const std::string& dir) {
+  keel_write_seed_file(dir, "valid.ckpt", seed_checkpoint());
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
