@@ -162,6 +162,9 @@ class Model {
   // The architecture as Keras's model config: {"class_name", "config"} (layers with their
   // configs and, for graph models, their connections). model_from_config rebuilds it.
   Config get_config() const;
+  // Keras's model.to_json(): get_config() plus "keras_version" (1.2.2, the semantics keel
+  // follows), as text that model_from_json reads back.
+  std::string to_json() const;
   // {"loss": [...], "metrics": [...]} as given to compile(); null before compile.
   Config compile_config() const;
 

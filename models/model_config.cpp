@@ -207,11 +207,18 @@ std::shared_ptr<Model> model_from_config(const Config& c) {
   bad(fmt::str("unknown model class '", cls, "' (expected Sequential or Model)"));
 }
 
+std::string Model::to_json() const {
+  Config c = get_config();
+  c["keras_version"] = "1.2.2";
+  return c.dump();
+}
+
 std::shared_ptr<Model> model_from_json(std::string_view json) {
   Config c;
   try {
     c = Config::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number no double can hold ("1E2905").
     throw ValueError(fmt::str("model_from_json: not valid JSON (", e.what(), ")"));
   }
   return model_from_config(c);
