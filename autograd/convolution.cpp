@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"

@@ -1,4 +1,4 @@
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 
 #include <numeric>
 

@@ -10,11 +10,16 @@ using dnnl::algorithm;
 
 algorithm forward_algorithm(FusedActivation a) {
   switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic;
-    case FusedActivation::elu: return algorithm::eltwise_elu;
-    case FusedActivation::none: break;
+    case FusedActivation::relu:
+      return algorithm::eltwise_relu;
+    case FusedActivation::tanh:
+      return algorithm::eltwise_tanh;
+    case FusedActivation::sigmoid:
+      return algorithm::eltwise_logistic;
+    case FusedActivation::elu:
+      return algorithm::eltwise_elu;
+    case FusedActivation::none:
+      break;
   }
   return algorithm::undef;
 }
@@ -22,11 +27,16 @@ algorithm forward_algorithm(FusedActivation a) {
 // The *_use_dst_for_bwd forms: the backward needs the output, which the op keeps anyway.
 algorithm backward_algorithm(FusedActivation a) {
   switch (a) {
-    case FusedActivation::relu: return algorithm::eltwise_relu_use_dst_for_bwd;
-    case FusedActivation::tanh: return algorithm::eltwise_tanh_use_dst_for_bwd;
-    case FusedActivation::sigmoid: return algorithm::eltwise_logistic_use_dst_for_bwd;
-    case FusedActivation::elu: return algorithm::eltwise_elu_use_dst_for_bwd;
-    case FusedActivation::none: break;
+    case FusedActivation::relu:
+      return algorithm::eltwise_relu_use_dst_for_bwd;
+    case FusedActivation::tanh:
+      return algorithm::eltwise_tanh_use_dst_for_bwd;
+    case FusedActivation::sigmoid:
+      return algorithm::eltwise_logistic_use_dst_for_bwd;
+    case FusedActivation::elu:
+      return algorithm::eltwise_elu_use_dst_for_bwd;
+    case FusedActivation::none:
+      break;
   }
   return algorithm::undef;
 }

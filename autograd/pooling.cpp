@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 #include "keel/autograd/tape.h"
 #include "keel/core/context.h"
 #include "keel/core/error.h"

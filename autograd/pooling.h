@@ -38,7 +38,7 @@ enum class PoolingAlgorithm { max, average };
 
 struct PoolSpec {
   PoolingAlgorithm algorithm = PoolingAlgorithm::max;
-  std::vector<std::int64_t> kernel, strides;    // per spatial dim
+  std::vector<std::int64_t> kernel, strides;  // per spatial dim
   std::vector<std::int64_t> padding_l, padding_r;
   std::vector<int> data_axes;
 };

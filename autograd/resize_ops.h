@@ -31,7 +31,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 #include "keel/autograd/variable.h"
 
 namespace keel {

@@ -41,7 +41,8 @@ struct Prim {
 
 template <typename PD>
 Prim prim(const PD& pd, std::unordered_map<int, memory> args) {
-  if (pd.scratchpad_desc().get_size()) args.emplace(DNNL_ARG_SCRATCHPAD, make(pd.scratchpad_desc()));
+  if (pd.scratchpad_desc().get_size())
+    args.emplace(DNNL_ARG_SCRATCHPAD, make(pd.scratchpad_desc()));
   return {dnnl::primitive(pd), std::move(args)};
 }
 
@@ -62,45 +63,104 @@ double raw_step_ms(std::int64_t N, int runs) {
   std::vector<Prim> ps;
   auto relu_backward = [&](const memory::desc& y) {
     dnnl::eltwise_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd, y, 0.f, 0.f}, attr, eng);
+        {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu_use_dst_for_bwd, y, 0.f,
+         0.f},
+        attr, eng);
     dnnl::eltwise_backward::primitive_desc b(
         {dnnl::algorithm::eltwise_relu_use_dst_for_bwd, y, y, 0.f, 0.f}, attr, eng, hint);
-    ps.push_back(prim(b, {{DNNL_ARG_DST, make(y)}, {DNNL_ARG_DIFF_DST, make(y)}, {DNNL_ARG_DIFF_SRC, make(y)}}));
+    ps.push_back(prim(
+        b, {{DNNL_ARG_DST, make(y)}, {DNNL_ARG_DIFF_DST, make(y)}, {DNNL_ARG_DIFF_SRC, make(y)}}));
   };
   auto conv = [&](memory::dims src, memory::dims wei, memory::dims dst, bool need_dx) {
     const memory::desc bias({wei[0]}, memory::data_type::f32, tag::a);
-    dnnl::convolution_forward::primitive_desc f(
-        {dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(src), any(wei), bias, any(dst), {1, 1}, {0, 0}, {0, 0}, {0, 0}},
-        relu_attr, eng);
-    ps.push_back(prim(f, {{DNNL_ARG_SRC, make(f.src_desc())}, {DNNL_ARG_WEIGHTS, make(f.weights_desc())}, {DNNL_ARG_BIAS, make(bias)}, {DNNL_ARG_DST, make(f.dst_desc())}}));
-    dnnl::convolution_backward_weights::primitive_desc w(
-        {dnnl::algorithm::convolution_direct, f.src_desc(), any(wei), bias, f.dst_desc(), {1, 1}, {0, 0}, {0, 0}, {0, 0}}, attr, eng, f);
-    ps.push_back(prim(w, {{DNNL_ARG_SRC, make(w.src_desc())}, {DNNL_ARG_DIFF_DST, make(w.diff_dst_desc())}, {DNNL_ARG_DIFF_WEIGHTS, make(w.diff_weights_desc())}, {DNNL_ARG_DIFF_BIAS, make(bias)}}));
+    dnnl::convolution_forward::primitive_desc f({dnnl::prop_kind::forward_training,
+                                                 dnnl::algorithm::convolution_direct,
+                                                 any(src),
+                                                 any(wei),
+                                                 bias,
+                                                 any(dst),
+                                                 {1, 1},
+                                                 {0, 0},
+                                                 {0, 0},
+                                                 {0, 0}},
+                                                relu_attr, eng);
+    ps.push_back(prim(f, {{DNNL_ARG_SRC, make(f.src_desc())},
+                          {DNNL_ARG_WEIGHTS, make(f.weights_desc())},
+                          {DNNL_ARG_BIAS, make(bias)},
+                          {DNNL_ARG_DST, make(f.dst_desc())}}));
+    dnnl::convolution_backward_weights::primitive_desc w({dnnl::algorithm::convolution_direct,
+                                                          f.src_desc(),
+                                                          any(wei),
+                                                          bias,
+                                                          f.dst_desc(),
+                                                          {1, 1},
+                                                          {0, 0},
+                                                          {0, 0},
+                                                          {0, 0}},
+                                                         attr, eng, f);
+    ps.push_back(prim(w, {{DNNL_ARG_SRC, make(w.src_desc())},
+                          {DNNL_ARG_DIFF_DST, make(w.diff_dst_desc())},
+                          {DNNL_ARG_DIFF_WEIGHTS, make(w.diff_weights_desc())},
+                          {DNNL_ARG_DIFF_BIAS, make(bias)}}));
     if (need_dx) {
-      dnnl::convolution_backward_data::primitive_desc d(
-          {dnnl::algorithm::convolution_direct, f.src_desc(), any(wei), f.dst_desc(), {1, 1}, {0, 0}, {0, 0}, {0, 0}}, attr, eng, f);
-      ps.push_back(prim(d, {{DNNL_ARG_DIFF_DST, make(d.diff_dst_desc())}, {DNNL_ARG_WEIGHTS, make(d.weights_desc())}, {DNNL_ARG_DIFF_SRC, make(d.diff_src_desc())}}));
+      dnnl::convolution_backward_data::primitive_desc d({dnnl::algorithm::convolution_direct,
+                                                         f.src_desc(),
+                                                         any(wei),
+                                                         f.dst_desc(),
+                                                         {1, 1},
+                                                         {0, 0},
+                                                         {0, 0},
+                                                         {0, 0}},
+                                                        attr, eng, f);
+      ps.push_back(prim(d, {{DNNL_ARG_DIFF_DST, make(d.diff_dst_desc())},
+                            {DNNL_ARG_WEIGHTS, make(d.weights_desc())},
+                            {DNNL_ARG_DIFF_SRC, make(d.diff_src_desc())}}));
     }
     relu_backward(f.dst_desc());
     return f.dst_desc();
   };
   conv({N, 1, 28, 28}, {32, 1, 3, 3}, {N, 32, 26, 26}, false);
   const memory::desc c2 = conv({N, 32, 26, 26}, {64, 32, 3, 3}, {N, 64, 24, 24}, true);
-  dnnl::pooling_forward::primitive_desc pf({dnnl::prop_kind::forward_training, dnnl::algorithm::pooling_max, c2, any({N, 64, 12, 12}), {2, 2}, {2, 2}, {0, 0}, {0, 0}}, attr, eng);
+  dnnl::pooling_forward::primitive_desc pf({dnnl::prop_kind::forward_training,
+                                            dnnl::algorithm::pooling_max,
+                                            c2,
+                                            any({N, 64, 12, 12}),
+                                            {2, 2},
+                                            {2, 2},
+                                            {0, 0},
+                                            {0, 0}},
+                                           attr, eng);
   auto ws = make(pf.workspace_desc());
-  ps.push_back(prim(pf, {{DNNL_ARG_SRC, make(c2)}, {DNNL_ARG_DST, make(pf.dst_desc())}, {DNNL_ARG_WORKSPACE, ws}}));
-  dnnl::pooling_backward::primitive_desc pb({dnnl::algorithm::pooling_max, c2, pf.dst_desc(), {2, 2}, {2, 2}, {0, 0}, {0, 0}}, attr, eng, pf);
-  ps.push_back(prim(pb, {{DNNL_ARG_DIFF_DST, make(pf.dst_desc())}, {DNNL_ARG_DIFF_SRC, make(c2)}, {DNNL_ARG_WORKSPACE, ws}}));
+  ps.push_back(prim(
+      pf,
+      {{DNNL_ARG_SRC, make(c2)}, {DNNL_ARG_DST, make(pf.dst_desc())}, {DNNL_ARG_WORKSPACE, ws}}));
+  dnnl::pooling_backward::primitive_desc pb(
+      {dnnl::algorithm::pooling_max, c2, pf.dst_desc(), {2, 2}, {2, 2}, {0, 0}, {0, 0}}, attr, eng,
+      pf);
+  ps.push_back(prim(pb, {{DNNL_ARG_DIFF_DST, make(pf.dst_desc())},
+                         {DNNL_ARG_DIFF_SRC, make(c2)},
+                         {DNNL_ARG_WORKSPACE, ws}}));
   auto dense = [&](std::int64_t in, std::int64_t out, bool need_dx) {
-    const memory::desc src({N, in}, memory::data_type::f32, tag::nc), dst({N, out}, memory::data_type::f32, tag::nc);
+    const memory::desc src({N, in}, memory::data_type::f32, tag::nc),
+        dst({N, out}, memory::data_type::f32, tag::nc);
     const memory::desc bias({out}, memory::data_type::f32, tag::a);
-    dnnl::inner_product_forward::primitive_desc f({dnnl::prop_kind::forward_training, src, any({out, in}), bias, dst}, attr, eng);
-    ps.push_back(prim(f, {{DNNL_ARG_SRC, make(src)}, {DNNL_ARG_WEIGHTS, make(f.weights_desc())}, {DNNL_ARG_BIAS, make(bias)}, {DNNL_ARG_DST, make(dst)}}));
-    dnnl::inner_product_backward_weights::primitive_desc w({src, any({out, in}), bias, dst}, attr, eng, f);
-    ps.push_back(prim(w, {{DNNL_ARG_SRC, make(src)}, {DNNL_ARG_DIFF_DST, make(dst)}, {DNNL_ARG_DIFF_WEIGHTS, make(w.diff_weights_desc())}, {DNNL_ARG_DIFF_BIAS, make(bias)}}));
+    dnnl::inner_product_forward::primitive_desc f(
+        {dnnl::prop_kind::forward_training, src, any({out, in}), bias, dst}, attr, eng);
+    ps.push_back(prim(f, {{DNNL_ARG_SRC, make(src)},
+                          {DNNL_ARG_WEIGHTS, make(f.weights_desc())},
+                          {DNNL_ARG_BIAS, make(bias)},
+                          {DNNL_ARG_DST, make(dst)}}));
+    dnnl::inner_product_backward_weights::primitive_desc w({src, any({out, in}), bias, dst}, attr,
+                                                           eng, f);
+    ps.push_back(prim(w, {{DNNL_ARG_SRC, make(src)},
+                          {DNNL_ARG_DIFF_DST, make(dst)},
+                          {DNNL_ARG_DIFF_WEIGHTS, make(w.diff_weights_desc())},
+                          {DNNL_ARG_DIFF_BIAS, make(bias)}}));
     if (need_dx) {
       dnnl::inner_product_backward_data::primitive_desc d({src, any({out, in}), dst}, attr, eng, f);
-      ps.push_back(prim(d, {{DNNL_ARG_DIFF_DST, make(dst)}, {DNNL_ARG_WEIGHTS, make(d.weights_desc())}, {DNNL_ARG_DIFF_SRC, make(src)}}));
+      ps.push_back(prim(d, {{DNNL_ARG_DIFF_DST, make(dst)},
+                            {DNNL_ARG_WEIGHTS, make(d.weights_desc())},
+                            {DNNL_ARG_DIFF_SRC, make(src)}}));
     }
   };
   dense(9216, 128, true);
@@ -122,8 +182,10 @@ double peak_rss_mib() {
 int main(int argc, char** argv) {
   int runs = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) set_num_threads(std::atoi(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--runs"))
+      runs = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads"))
+      set_num_threads(std::atoi(argv[i + 1]));
   }
   set_seed(0);
   auto model = examples::flagship_model();
@@ -142,7 +204,8 @@ int main(int argc, char** argv) {
 
   std::printf("flagship model, batch 128, %d threads\n", num_threads());
   std::printf("%-28s %12s %12s\n", "", "keel", "limit");
-  std::printf("%-28s %10.2fms %10.2fms  (keel / limit %.3f)\n", "training step", step, raw, step / raw);
+  std::printf("%-28s %10.2fms %10.2fms  (keel / limit %.3f)\n", "training step", step, raw,
+              step / raw);
   std::printf("%-28s %12.0f %12.0f\n", "training img/s", 128e3 / step, 128e3 / raw);
   std::printf("%-28s %12.0f\n", "predict img/s (batch 128)", 128e3 / p128);
   std::printf("%-28s %12.0f\n", "predict img/s (batch 1)", 1e3 / p1);
@@ -150,17 +213,22 @@ int main(int argc, char** argv) {
 
   // PyTorch on the same machine, now, when Debian's python3-torch is there.
   const std::string script = std::filesystem::path(__FILE__).parent_path() / "torch_flagship.py";
-  if (std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0 && std::filesystem::exists(script)) {
-    const std::string cmd = "/usr/bin/python3 " + script + " " + std::to_string(num_threads()) + " " + std::to_string(runs);
+  if (std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0 &&
+      std::filesystem::exists(script)) {
+    const std::string cmd = "/usr/bin/python3 " + script + " " + std::to_string(num_threads()) +
+                            " " + std::to_string(runs);
     if (FILE* p = popen(cmd.c_str(), "r")) {
       double t_train = 0, t_p128 = 0, t_p1 = 0, t_rss = 0;
       const int n = std::fscanf(p, "%lf %lf %lf %lf", &t_train, &t_p128, &t_p1, &t_rss);
       pclose(p);
       if (n == 4) {
         std::printf("\n%-28s %12s %12s %8s\n", "", "keel", "pytorch", "ratio");
-        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "training img/s", 128e3 / step, t_train, 128e3 / step / t_train);
-        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "predict img/s (batch 128)", 128e3 / p128, t_p128, 128e3 / p128 / t_p128);
-        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "predict img/s (batch 1)", 1e3 / p1, t_p1, 1e3 / p1 / t_p1);
+        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "training img/s", 128e3 / step, t_train,
+                    128e3 / step / t_train);
+        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "predict img/s (batch 128)", 128e3 / p128,
+                    t_p128, 128e3 / p128 / t_p128);
+        std::printf("%-28s %12.0f %12.0f %8.2fx\n", "predict img/s (batch 1)", 1e3 / p1, t_p1,
+                    1e3 / p1 / t_p1);
         std::printf("%-28s %10.0fMiB %10.0fMiB %8.2fx\n", "peak RSS", rss, t_rss, rss / t_rss);
       }
     }

@@ -6,10 +6,10 @@
 #include <string>
 #include <utility>
 
+#include "keel/core/detail/layout_walk.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/kwargs.h"
-#include "keel/core/layout_walk.h"
 
 namespace keel::constraints {
 

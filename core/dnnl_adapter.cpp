@@ -1,4 +1,4 @@
-#include "keel/core/dnnl_adapter.h"
+#include "keel/core/detail/dnnl_adapter.h"
 
 #include <type_traits>
 

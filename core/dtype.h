@@ -11,14 +11,16 @@ enum class DType { f32 };
 
 constexpr std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::f32: return 4;
+    case DType::f32:
+      return 4;
   }
   return 0;
 }
 
 constexpr std::string_view dtype_name(DType t) {
   switch (t) {
-    case DType::f32: return "float32";
+    case DType::f32:
+      return "float32";
   }
   return "?";
 }

@@ -1,4 +1,4 @@
-#include "keel/core/layout_walk.h"
+#include "keel/core/detail/layout_walk.h"
 
 #include <algorithm>
 

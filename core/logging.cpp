@@ -1,4 +1,4 @@
-#include "keel/core/logging.h"
+#include "keel/core/detail/logging.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

@@ -31,9 +31,12 @@ class CacheKey {
  public:
   explicit CacheKey(std::string_view op);
 
+  // clang-format 14 cannot lay out a requires-clause.
+  // clang-format off
   template <typename T>
     requires std::is_arithmetic_v<T> || std::is_enum_v<T>
   CacheKey& operator<<(T v) {
+    // clang-format on
     append(&v, sizeof v);
     return *this;
   }
@@ -94,7 +97,7 @@ PrimitiveCache& primitive_cache();
 
 }  // namespace keel
 
-#include "keel/core/dnnl_adapter.h"
+#include "keel/core/detail/dnnl_adapter.h"
 
 namespace keel {
 

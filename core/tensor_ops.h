@@ -36,8 +36,7 @@ Tensor sum_to(const Tensor& g, const Shape& shape);
 // Axis permutation: out.shape[i] = x.shape[perm[i]].
 Tensor permute(const Tensor& x, const std::vector<int>& perm);
 // x[starts[i] : starts[i] + sizes[i]] along every axis.
-Tensor slice(const Tensor& x, const std::vector<std::int64_t>& starts,
-             const Shape& sizes);
+Tensor slice(const Tensor& x, const std::vector<std::int64_t>& starts, const Shape& sizes);
 // A zero tensor of `shape` with `x` written at `starts` (the adjoint of slice).
 Tensor pad_into(const Tensor& x, const Shape& shape, const std::vector<std::int64_t>& starts);
 Tensor concat(const std::vector<Tensor>& xs, int axis);
@@ -47,8 +46,7 @@ Tensor concat(const std::vector<Tensor>& xs, int axis);
 Tensor reduce(algorithm alg, const Tensor& x, const std::vector<int>& axes, bool keepdims);
 // Batched matrix product over the last two axes, optionally transposing either operand;
 // batch axes must match (rank 2 or 3+).
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
-              bool transpose_b = false);
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 Tensor softmax(const Tensor& x, int axis);
 Tensor softmax_backward(const Tensor& dy, const Tensor& y, int axis);

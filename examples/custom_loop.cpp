@@ -4,12 +4,12 @@
 //   custom_loop [--epochs N] [--batch-size B] [--limit N] [--data DIR]
 #include <keel/keel.h>
 
-#include "flagship_model.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
 #include <string>
+
+#include "flagship_model.h"
 
 int main(int argc, char** argv) {
   int epochs = 1;
@@ -17,10 +17,14 @@ int main(int argc, char** argv) {
   std::string dir = keel::kFashionMnistDir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--epochs") epochs = std::atoi(argv[i + 1]);
-    else if (flag == "--batch-size") batch_size = std::atoll(argv[i + 1]);
-    else if (flag == "--limit") limit = std::atoll(argv[i + 1]);
-    else if (flag == "--data") dir = argv[i + 1];
+    if (flag == "--epochs")
+      epochs = std::atoi(argv[i + 1]);
+    else if (flag == "--batch-size")
+      batch_size = std::atoll(argv[i + 1]);
+    else if (flag == "--limit")
+      limit = std::atoll(argv[i + 1]);
+    else if (flag == "--data")
+      dir = argv[i + 1];
     else {
       std::fprintf(stderr, "custom_loop: unknown flag %s\n", flag.c_str());
       return 2;
@@ -45,7 +49,8 @@ int main(int argc, char** argv) {
       double loss_sum = 0;
       for (std::int64_t begin = 0; begin < n; begin += batch_size) {
         const std::int64_t end = std::min(n, begin + batch_size);
-        const std::span<const std::int64_t> rows(order.data() + begin, static_cast<std::size_t>(end - begin));
+        const std::span<const std::int64_t> rows(order.data() + begin,
+                                                 static_cast<std::size_t>(end - begin));
         const keel::Variable x(keel::take_rows(data.x_train, rows));
         const keel::Variable y(keel::take_rows(y_train, rows));
 
@@ -61,8 +66,8 @@ int main(int argc, char** argv) {
       std::printf("epoch %d/%d  loss %.4f\n", epoch + 1, epochs, loss_sum / static_cast<double>(n));
     }
     const keel::Tensor predictions = model.predict(data.x_test, {.batch_size = 256});
-    std::printf("test accuracy: %.4f\n",
-                keel::metrics::categorical_accuracy(keel::to_categorical(data.y_test, 10), predictions));
+    std::printf("test accuracy: %.4f\n", keel::metrics::categorical_accuracy(
+                                             keel::to_categorical(data.y_test, 10), predictions));
   } catch (const keel::Error& e) {
     std::fprintf(stderr, "custom_loop: %s\n", e.what());
     return 1;

@@ -13,12 +13,12 @@
 // 10,000 test images>". The data come from the Debian package dataset-fashion-mnist.
 #include <keel/keel.h>
 
-#include "flagship_model.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "flagship_model.h"
 
 namespace {
 
@@ -43,7 +43,8 @@ struct Flags {
 std::int64_t number(const char* flag, const char* value) {
   char* end = nullptr;
   const long long v = std::strtoll(value, &end, 10);
-  if (!*value || *end || v < 0) usage((std::string(flag) + " needs a non-negative integer, got '" + value + "'").c_str());
+  if (!*value || *end || v < 0)
+    usage((std::string(flag) + " needs a non-negative integer, got '" + value + "'").c_str());
   return v;
 }
 
@@ -53,15 +54,24 @@ Flags parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) usage(("missing value for " + flag).c_str());
     const char* value = argv[++i];
-    if (flag == "--epochs") f.epochs = static_cast<int>(number("--epochs", value));
-    else if (flag == "--batch-size") f.batch_size = number("--batch-size", value);
-    else if (flag == "--seed") f.seed = static_cast<std::uint64_t>(number("--seed", value));
-    else if (flag == "--threads") f.threads = static_cast<int>(number("--threads", value));
-    else if (flag == "--limit") f.limit = number("--limit", value);
-    else if (flag == "--data") f.data = value;
-    else if (flag == "--checkpoint") f.checkpoint = value;
-    else if (flag == "--resume") f.resume = value;
-    else usage(("unknown flag " + flag).c_str());
+    if (flag == "--epochs")
+      f.epochs = static_cast<int>(number("--epochs", value));
+    else if (flag == "--batch-size")
+      f.batch_size = number("--batch-size", value);
+    else if (flag == "--seed")
+      f.seed = static_cast<std::uint64_t>(number("--seed", value));
+    else if (flag == "--threads")
+      f.threads = static_cast<int>(number("--threads", value));
+    else if (flag == "--limit")
+      f.limit = number("--limit", value);
+    else if (flag == "--data")
+      f.data = value;
+    else if (flag == "--checkpoint")
+      f.checkpoint = value;
+    else if (flag == "--resume")
+      f.resume = value;
+    else
+      usage(("unknown flag " + flag).c_str());
   }
   if (f.batch_size == 0) usage("--batch-size must be > 0");
   return f;
@@ -95,17 +105,20 @@ int main(int argc, char** argv) {
       std::printf("resumed %s at epoch %d\n", flags.resume.c_str(), initial_epoch);
     } else {
       model = keel::examples::flagship_model();
-      model->compile(std::make_shared<keel::optimizers::Adam>(), "categorical_crossentropy", {"accuracy"});
+      model->compile(std::make_shared<keel::optimizers::Adam>(), "categorical_crossentropy",
+                     {"accuracy"});
     }
     model->print_summary();
 
-    keel::FitOptions fit{.batch_size = flags.batch_size, .nb_epoch = flags.epochs, .initial_epoch = initial_epoch};
+    keel::FitOptions fit{
+        .batch_size = flags.batch_size, .nb_epoch = flags.epochs, .initial_epoch = initial_epoch};
     if (!flags.checkpoint.empty())
       fit.callbacks.push_back(std::make_shared<keel::callbacks::ModelCheckpoint>(
           flags.checkpoint, keel::callbacks::ModelCheckpointOptions{.monitor = "loss"}));
     if (!flags.resume.empty()) keel::callbacks::restore_states(fit.callbacks, resumed_callbacks);
     const auto history = model->fit(data.x_train, y_train, fit);
-    const auto test = model->evaluate(data.x_test, y_test, {.batch_size = flags.batch_size, .verbose = 0});
+    const auto test =
+        model->evaluate(data.x_test, y_test, {.batch_size = flags.batch_size, .verbose = 0});
 
     std::printf("final loss: %.9g\n", history.history.at("loss").back());
     std::printf("test accuracy: %.4f\n", test[1]);

@@ -15,18 +15,25 @@ int main(int argc, char** argv) {
   std::int64_t limit = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--checkpoint") checkpoint = value;
-    else if (flag == "--output") output = value;
-    else if (flag == "--epochs") epochs = std::atoi(value.c_str());
-    else if (flag == "--limit") limit = std::atoll(value.c_str());
-    else if (flag == "--data") dir = value;
+    if (flag == "--checkpoint")
+      checkpoint = value;
+    else if (flag == "--output")
+      output = value;
+    else if (flag == "--epochs")
+      epochs = std::atoi(value.c_str());
+    else if (flag == "--limit")
+      limit = std::atoll(value.c_str());
+    else if (flag == "--data")
+      dir = value;
     else {
       std::fprintf(stderr, "fine_tune: unknown flag %s\n", flag.c_str());
       return 2;
     }
   }
   if (checkpoint.empty() || epochs < 1 || limit < 0) {
-    std::fprintf(stderr, "usage: fine_tune --checkpoint PATH [--output PATH] [--epochs N] [--limit N] [--data DIR]\n");
+    std::fprintf(stderr,
+                 "usage: fine_tune --checkpoint PATH [--output PATH] [--epochs N] [--limit N] "
+                 "[--data DIR]\n");
     return 2;
   }
   try {
@@ -35,8 +42,10 @@ int main(int argc, char** argv) {
     const keel::Tensor y_test = keel::to_categorical(data.y_test, 10);
 
     keel::Checkpoint ckpt = keel::load_checkpoint(checkpoint);
-    if (!ckpt.model->compiled()) ckpt.model->compile("adam", "categorical_crossentropy", {"accuracy"});
-    const double before = ckpt.model->evaluate(data.x_test, y_test, {.batch_size = 256, .verbose = 0})[1];
+    if (!ckpt.model->compiled())
+      ckpt.model->compile("adam", "categorical_crossentropy", {"accuracy"});
+    const double before =
+        ckpt.model->evaluate(data.x_test, y_test, {.batch_size = 256, .verbose = 0})[1];
 
     // The trained layers minus the old head, the convolutions frozen, and a new head.
     keel::Sequential model("fine_tuned");
@@ -46,8 +55,9 @@ int main(int argc, char** argv) {
       model.add(base[i]);
     }
     model.add(keel::layers::Dense(10, {.activation = "softmax", .name = "new_head"}));
-    model.compile(std::make_shared<keel::optimizers::Adam>(keel::optimizers::AdamOptions{.lr = 5e-4f}),
-                  "categorical_crossentropy", {"accuracy"});
+    model.compile(
+        std::make_shared<keel::optimizers::Adam>(keel::optimizers::AdamOptions{.lr = 5e-4f}),
+        "categorical_crossentropy", {"accuracy"});
     model.print_summary();
     model.fit(data.x_train, y_train, {.batch_size = 128, .nb_epoch = epochs});
     const double after = model.evaluate(data.x_test, y_test, {.batch_size = 256, .verbose = 0})[1];

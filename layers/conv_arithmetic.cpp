@@ -1,4 +1,4 @@
-#include "keel/layers/conv_arithmetic.h"
+#include "keel/layers/detail/conv_arithmetic.h"
 
 #include <algorithm>
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "keel/autograd/convolution.h"
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 #include "keel/core/config.h"
-#include "keel/layers/conv_arithmetic.h"
+#include "keel/layers/detail/conv_arithmetic.h"
 #include "keel/layers/layer.h"
 
 namespace keel::layers {
@@ -52,7 +52,7 @@ class ConvBase : public Layer {
   Variable call(const Variable& x) override;
 
   // The output length of spatial axis `axis` for an input length (kUnknown stays unknown);
-  // default: the convolution arithmetic of conv_arithmetic.h (ShapeError when nothing fits).
+  // default: the convolution arithmetic of detail/conv_arithmetic.h (ShapeError when nothing fits).
   virtual std::int64_t output_length(int axis, std::int64_t length, const Shape& input_shape) const;
   // The op's spec for an input and output shape; default: a convolution with the layer's
   // padding, strides, dilations, groups, kernel axis map and fused activation.

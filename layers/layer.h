@@ -6,7 +6,11 @@
 // at construction, in Keras order. output_shape() computes the output shape from an input
 // shape without running anything and validates it (ShapeError naming the layer).
 //
-// Weights are Variables in Keras layout. get_weights()/set_weights() use Keras's order and
+// Weights are Variables of Keras's logical shape. Their storage layout is the layer's business:
+// a layer may move a weight once into the layout its primitive computes in
+// (keep_in_compute_layout(), e.g. a convolution kernel in oneDNN's blocked format), and then
+// the weight, its gradient, its optimizer slots and its constraint all stay there; no op and no
+// optimizer moves it back. get_weights()/set_weights() use Keras's order and plain Keras
 // layout, so weights exported from a Keras 1 model load unchanged; a wrong count or shape is a
 // ValueError naming the layer and both shapes. A frozen layer (trainable = false) reports its
 // weights as non-trainable, and they require no gradient.

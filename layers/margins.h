@@ -81,9 +81,12 @@ class CroppingSpec : public Margins {
   CroppingSpec(const std::vector<std::int64_t>& flat) { form_ = flat; }            // NOLINT
   CroppingSpec(std::initializer_list<std::initializer_list<std::int64_t>> pairs);  // NOLINT
   // Any range of CropPair (a std::vector, a std::span, ...).
+  // clang-format 14 cannot lay out a requires-clause.
+  // clang-format off
   template <class R>
-  requires std::is_convertible_v<std::ranges::range_value_t<R>, CropPair> CroppingSpec(
-      const R& pairs) {  // NOLINT(google-explicit-constructor)
+    requires std::is_convertible_v<std::ranges::range_value_t<R>, CropPair>
+  CroppingSpec(const R& pairs) {  // NOLINT(google-explicit-constructor)
+    // clang-format on
     form_ = Config::array();
     for (const CropPair& p : pairs) form_.push_back({p[0], p[1]});
   }

@@ -45,6 +45,7 @@ struct Node {
 };
 
 // A graph input of `shape` (without the batch axis; batch_size fixes it, else None).
-SymbolicTensor Input(const Shape& shape, std::string name = "", std::int64_t batch_size = Shape::kUnknown);
+SymbolicTensor Input(const Shape& shape, std::string name = "",
+                     std::int64_t batch_size = Shape::kUnknown);
 
 }  // namespace keel::layers

@@ -46,7 +46,7 @@
 
 #include "keel/autograd/pooling.h"
 #include "keel/core/config.h"
-#include "keel/layers/conv_arithmetic.h"
+#include "keel/layers/detail/conv_arithmetic.h"
 #include "keel/layers/layer.h"
 
 namespace keel::layers {

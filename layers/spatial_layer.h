@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "keel/autograd/data_axes.h"
+#include "keel/autograd/detail/data_axes.h"
 #include "keel/core/config.h"
 #include "keel/layers/layer.h"
 

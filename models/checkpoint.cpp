@@ -6,10 +6,10 @@
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
-#include "keel/models/weight_matching.h"
+#include "keel/models/detail/weight_matching.h"
 #include "keel/optimizers/optimizers.h"
 #include "keel/proto/checkpoint_format.h"
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 
 #ifndef KEEL_VERSION
 #define KEEL_VERSION "unknown"

@@ -11,7 +11,7 @@
 // every state slot of every weight), the training state (epoch, step, keel's RNG state, the
 // data-order seed, callback state, learning rate, the loss and metrics to recompile with) and
 // user metadata, with a CRC32C over each tensor and over the whole file (proto/checkpoint.proto,
-// proto/record_file.h).
+// proto/detail/record_file.h).
 //
 // Saving writes a temporary file next to the target, fsyncs it, renames it over the target and
 // fsyncs the directory: a crash at any moment leaves the previous checkpoint loadable.
@@ -33,10 +33,10 @@
 namespace keel {
 
 struct TrainingState {
-  std::int64_t epoch = 0;             // epochs completed
-  std::int64_t step = 0;              // optimizer updates applied
-  RngState rng = {};                  // keel's global RNG (dropout, ...); saved as it is now
-  std::uint64_t shuffle_seed = 0;     // the model's data-order seed; saved from the model
+  std::int64_t epoch = 0;               // epochs completed
+  std::int64_t step = 0;                // optimizer updates applied
+  RngState rng = {};                    // keel's global RNG (dropout, ...); saved as it is now
+  std::uint64_t shuffle_seed = 0;       // the model's data-order seed; saved from the model
   Config callbacks = Config::object();  // {callback name: state()}
   std::map<std::string, std::string> metadata;
 };
@@ -50,7 +50,8 @@ struct SaveCheckpointOptions {
 
 // Saves `model` with its compiled optimizer (if compiled) and the training state: the epoch and
 // callbacks given, the step (optimizer iterations), keel's RNG state and the model's shuffle seed.
-void save_checkpoint(const std::string& path, const Model& model, const SaveCheckpointOptions& options = {});
+void save_checkpoint(const std::string& path, const Model& model,
+                     const SaveCheckpointOptions& options = {});
 
 struct Checkpoint {
   std::shared_ptr<Model> model;  // compiled again when the checkpoint was of a compiled model

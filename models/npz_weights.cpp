@@ -8,7 +8,7 @@
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/npz.h"
-#include "keel/models/weight_matching.h"
+#include "keel/models/detail/weight_matching.h"
 
 namespace keel {
 

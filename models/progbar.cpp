@@ -15,7 +15,10 @@ std::string format_log_value(double v, bool signed_threshold) {
 }
 
 Progbar::Progbar(std::int64_t target, int verbose, std::FILE* out)
-    : target_(target), verbose_(verbose), out_(out), terminal_(isatty(fileno(out)) != 0),
+    : target_(target),
+      verbose_(verbose),
+      out_(out),
+      terminal_(isatty(fileno(out)) != 0),
       start_(std::chrono::steady_clock::now()) {}
 
 std::string Progbar::bar_line(std::int64_t current, double now) const {
@@ -25,7 +28,8 @@ std::string Progbar::bar_line(std::int64_t current, double now) const {
                 digits, static_cast<long long>(target_));
   std::string line = counter;
   constexpr int kWidth = 30;
-  const int filled = static_cast<int>(kWidth * static_cast<double>(current) / static_cast<double>(target_));
+  const int filled =
+      static_cast<int>(kWidth * static_cast<double>(current) / static_cast<double>(target_));
   if (filled > 0) {
     line.append(static_cast<std::size_t>(filled - 1), '=');
     line += current < target_ ? '>' : '=';
@@ -35,18 +39,20 @@ std::string Progbar::bar_line(std::int64_t current, double now) const {
   char info[64];
   if (current < target_) {
     const double per_unit = current ? now / static_cast<double>(current) : 0;
-    std::snprintf(info, sizeof info, " - ETA: %ds", static_cast<int>(per_unit * static_cast<double>(target_ - current)));
+    std::snprintf(info, sizeof info, " - ETA: %ds",
+                  static_cast<int>(per_unit * static_cast<double>(target_ - current)));
   } else {
     std::snprintf(info, sizeof info, " - %ds", static_cast<int>(now));
   }
   line += info;
   for (std::size_t i = 0; i < order_.size(); ++i)
-    line += " - " + order_[i] + ": " + format_log_value(sums_[i].first / std::max(1.0, sums_[i].second));
+    line += " - " + order_[i] + ": " +
+            format_log_value(sums_[i].first / std::max(1.0, sums_[i].second));
   return line;
 }
 
-void Progbar::update(std::int64_t current, const std::vector<std::pair<std::string, double>>& values,
-                     bool force) {
+void Progbar::update(std::int64_t current,
+                     const std::vector<std::pair<std::string, double>>& values, bool force) {
   const double added = static_cast<double>(current - seen_);
   for (const auto& [name, v] : values) {
     auto it = std::find(order_.begin(), order_.end(), name);
@@ -60,7 +66,8 @@ void Progbar::update(std::int64_t current, const std::vector<std::pair<std::stri
     }
   }
   seen_ = current;
-  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 
   if (verbose_ == 1) {
     if (!force && now - last_update_ < 0.05) return;

@@ -55,7 +55,8 @@ std::string Model::summary() const {
   std::vector<Row> rows;
   // Graph models list their inputs as InputLayer rows; Sequential hides its implicit input.
   if (class_name() != "Sequential")
-    for (const auto& x : inputs_) rows.push_back({{x.node()->input_name + " (InputLayer)", x.shape().str(), "0", ""}, {}});
+    for (const auto& x : inputs_)
+      rows.push_back({{x.node()->input_name + " (InputLayer)", x.shape().str(), "0", ""}, {}});
   for (const auto& layer : layers_) {
     std::vector<std::string> connections;
     std::set<std::string> shapes;
@@ -69,7 +70,8 @@ std::string Model::summary() const {
     Row r{{layer->name() + " (" + layer->class_name() + ")", shapes.size() > 1 ? "multiple" : shape,
            std::to_string(layer->count_params()), connections.empty() ? "" : connections[0]},
           {}};
-    for (std::size_t i = 1; i < connections.size(); ++i) r.more_connections.push_back(connections[i]);
+    for (std::size_t i = 1; i < connections.size(); ++i)
+      r.more_connections.push_back(connections[i]);
     rows.push_back(std::move(r));
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {

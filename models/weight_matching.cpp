@@ -1,4 +1,4 @@
-#include "keel/models/weight_matching.h"
+#include "keel/models/detail/weight_matching.h"
 
 #include <set>
 

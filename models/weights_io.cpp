@@ -5,10 +5,10 @@
 #include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
+#include "keel/models/detail/weight_matching.h"
 #include "keel/models/model.h"
-#include "keel/models/weight_matching.h"
 #include "keel/proto/checkpoint_format.h"
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 
 namespace keel {
 

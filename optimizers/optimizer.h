@@ -12,8 +12,12 @@
 //   5. weight.apply_constraint() on every updated weight;
 //   6. iterations += 1 for Adam, Adamax and Nadam always, for SGD, RMSprop, Adagrad and Adadelta
 //      only when decay > 0 (as Keras).
-// Gradients may be in any layout (they are read through to_plain()); a weight whose value is
-// not plain is converted once with to_plain() and set_value(). Scalar factors (lr_t, Adam's
+// Layouts (the rule of autograd/variable.h): the update runs in the layout the weight is stored
+// in, plain or a layer's blocked compute layout; the optimizer never moves a weight. A gradient
+// in another layout is reordered into the weight's once per step, and slots are created in (and
+// restored state reordered into) the weight's layout, so each update is one pass over
+// contiguous buffers. state()/slots() copy slots in the weight's layout (checkpoints write them in
+// Keras layout). Scalar factors (lr_t, Adam's
 // alpha_t, ...) are computed in double and cast to float. Everything is checked before any
 // weight changes, so a throwing apply() leaves weights and state as they were (only an
 // exception from a constraint itself can stop a step half-way). The update writes into the

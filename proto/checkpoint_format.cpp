@@ -5,7 +5,7 @@
 #include "keel/core/crc32c.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 
 namespace keel {
 

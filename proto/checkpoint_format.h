@@ -1,6 +1,6 @@
 // Encoding and decoding of checkpoint files (proto/checkpoint.proto inside the records of
-// proto/record_file.h). Knows tensors and headers, nothing of models: models/ decides what to
-// store.
+// proto/detail/record_file.h). Knows tensors and headers, nothing of models: models/ decides what
+// to store.
 //
 // decode() verifies the container (magic, version, checksums), upgrades older format versions
 // through explicit per-version functions, parses the header, reassembles every tensor from its
@@ -29,7 +29,8 @@ struct NamedTensor {
 };
 
 // The file's bytes: `header` (its tensor manifest is filled in here) and the tensors' chunks.
-std::string encode_checkpoint(proto::CheckpointHeader header, const std::vector<NamedTensor>& tensors,
+std::string encode_checkpoint(proto::CheckpointHeader header,
+                              const std::vector<NamedTensor>& tensors,
                               std::size_t chunk_bytes = kDefaultCheckpointChunkBytes);
 
 struct DecodedCheckpoint {

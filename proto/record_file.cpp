@@ -1,4 +1,4 @@
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 
 #include <cstring>
 #include <fstream>

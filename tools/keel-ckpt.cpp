@@ -27,9 +27,10 @@ namespace {
 constexpr int kUsageError = 2;
 
 int usage(std::FILE* out, int status) {
-  std::fprintf(out,
-               "usage: keel-ckpt inspect PATH   print the model, optimizer, training state and tensors\n"
-               "       keel-ckpt verify PATH    check every checksum: OK, or DAMAGED (exit status 1)\n");
+  std::fprintf(
+      out,
+      "usage: keel-ckpt inspect PATH   print the model, optimizer, training state and tensors\n"
+      "       keel-ckpt verify PATH    check every checksum: OK, or DAMAGED (exit status 1)\n");
   return status;
 }
 
@@ -53,11 +54,13 @@ void print_tensors(const keel::CheckpointInfo& info) {
     w_name = std::max(w_name, t.name.size());
     w_shape = std::max(w_shape, t.shape.str().size());
   }
-  std::printf("  %s  %s  %s  %s  L2 norm\n", pad("group", w_group).c_str(), pad("owner", w_owner).c_str(),
-              pad("name", w_name).c_str(), pad("shape", w_shape).c_str());
+  std::printf("  %s  %s  %s  %s  L2 norm\n", pad("group", w_group).c_str(),
+              pad("owner", w_owner).c_str(), pad("name", w_name).c_str(),
+              pad("shape", w_shape).c_str());
   for (const auto& t : info.tensors)
-    std::printf("  %s  %s  %s  %s  %.9g\n", pad(t.group, w_group).c_str(), pad(t.owner, w_owner).c_str(),
-                pad(t.name, w_name).c_str(), pad(t.shape.str(), w_shape).c_str(), t.l2_norm);
+    std::printf("  %s  %s  %s  %s  %.9g\n", pad(t.group, w_group).c_str(),
+                pad(t.owner, w_owner).c_str(), pad(t.name, w_name).c_str(),
+                pad(t.shape.str(), w_shape).c_str(), t.l2_norm);
 }
 
 // A weights file has no architecture: list its layers (owners of the "weights" group) in order.
@@ -76,9 +79,10 @@ void print_layers(const keel::CheckpointInfo& info) {
 
 int inspect(const std::string& path) {
   const keel::CheckpointInfo info = keel::inspect_checkpoint(path);  // verifies the whole file
-  std::printf("%s: format version %u, %s%llu bytes\n\n", info.kind.c_str(), info.format_version,
-              info.keel_version.empty() ? "" : ("written by keel " + info.keel_version + ", ").c_str(),
-              static_cast<unsigned long long>(info.file_bytes));
+  std::printf(
+      "%s: format version %u, %s%llu bytes\n\n", info.kind.c_str(), info.format_version,
+      info.keel_version.empty() ? "" : ("written by keel " + info.keel_version + ", ").c_str(),
+      static_cast<unsigned long long>(info.file_bytes));
   if (info.kind == "checkpoint" && !info.model.is_null()) {
     const keel::Checkpoint ckpt = keel::load_checkpoint(path);
     std::printf("%s", ckpt.model->summary().c_str());
@@ -91,10 +95,13 @@ int inspect(const std::string& path) {
     std::printf("none\n");
   } else {
     std::printf("%s\n", info.optimizer_class.c_str());
-    std::printf("  config: %s\n", info.optimizer_config.is_null() ? "{}" : info.optimizer_config.dump().c_str());
-    const bool has_iterations = info.optimizer_scalars.is_object() && info.optimizer_scalars.contains("iterations");
-    std::printf("  iterations: %s\n", has_iterations ? info.optimizer_scalars["iterations"].dump().c_str()
-                                                     : std::to_string(info.state.step).c_str());
+    std::printf("  config: %s\n",
+                info.optimizer_config.is_null() ? "{}" : info.optimizer_config.dump().c_str());
+    const bool has_iterations =
+        info.optimizer_scalars.is_object() && info.optimizer_scalars.contains("iterations");
+    std::printf("  iterations: %s\n", has_iterations
+                                          ? info.optimizer_scalars["iterations"].dump().c_str()
+                                          : std::to_string(info.state.step).c_str());
     if (info.optimizer_scalars.is_object() && !info.optimizer_scalars.empty())
       std::printf("  scalars: %s\n", info.optimizer_scalars.dump().c_str());
   }
@@ -140,7 +147,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "inspect") return inspect(path);
     if (command == "verify") return verify(path);
-    std::fprintf(stderr, "keel-ckpt: unknown command '%s' (expected inspect or verify)\n", command.c_str());
+    std::fprintf(stderr, "keel-ckpt: unknown command '%s' (expected inspect or verify)\n",
+                 command.c_str());
     return usage(stderr, kUsageError);
   } catch (const keel::Error& e) {
     std::fflush(stdout);

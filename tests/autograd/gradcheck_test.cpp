@@ -27,10 +27,10 @@ Tensor positive(const Shape& s, std::uint64_t seed) {
   return Tensor::from_data(s, v);
 }
 
-#define EXPECT_GRADCHECK(f, ...)                          \
-  do {                                                    \
-    const auto r = gradcheck(f, {__VA_ARGS__});           \
-    EXPECT_TRUE(r.ok) << r.message;                       \
+#define EXPECT_GRADCHECK(f, ...)                \
+  do {                                          \
+    const auto r = gradcheck(f, {__VA_ARGS__}); \
+    EXPECT_TRUE(r.ok) << r.message;             \
   } while (0)
 
 TEST(Gradcheck, AddWithBroadcasting) {
@@ -94,8 +94,8 @@ TEST(Gradcheck, Activations) {
 TEST(Gradcheck, Matmul) {
   EXPECT_GRADCHECK([](const Vars& x) { return matmul(x[0], x[1]); }, away_from_zero({3, 4}, 28),
                    away_from_zero({4, 2}, 29));
-  EXPECT_GRADCHECK([](const Vars& x) { return matmul(x[0], x[1]); },
-                   away_from_zero({2, 3, 4}, 30), away_from_zero({2, 4, 2}, 31));
+  EXPECT_GRADCHECK([](const Vars& x) { return matmul(x[0], x[1]); }, away_from_zero({2, 3, 4}, 30),
+                   away_from_zero({2, 4, 2}, 31));
 }
 
 TEST(Gradcheck, Reductions) {
@@ -103,19 +103,35 @@ TEST(Gradcheck, Reductions) {
   EXPECT_GRADCHECK([](const Vars& x) { return sum(x[0], {0}, true); }, away_from_zero({2, 3}, 33));
   EXPECT_GRADCHECK([](const Vars& x) { return mean(x[0], {-1}); }, away_from_zero({2, 3, 2}, 34));
   EXPECT_GRADCHECK([](const Vars& x) { return max(x[0], {1}); }, away_from_zero({3, 4}, 35));
-  EXPECT_GRADCHECK([](const Vars& x) { return max(x[0], {0, 2}, true); },
-                   away_from_zero({2, 3, 2}, 36));
+  EXPECT_GRADCHECK(
+      [](const Vars& x) {
+        return max(x[0], {0, 2}, true);
+      },
+      away_from_zero({2, 3, 2}, 36));
 }
 
 TEST(Gradcheck, ShapeOps) {
-  EXPECT_GRADCHECK([](const Vars& x) { return reshape(x[0], {3, -1}); }, away_from_zero({2, 3}, 37));
-  EXPECT_GRADCHECK([](const Vars& x) { return permute(x[0], {2, 0, 1}); },
-                   away_from_zero({2, 3, 4}, 38));
+  EXPECT_GRADCHECK(
+      [](const Vars& x) {
+        return reshape(x[0], {3, -1});
+      },
+      away_from_zero({2, 3}, 37));
+  EXPECT_GRADCHECK(
+      [](const Vars& x) {
+        return permute(x[0], {2, 0, 1});
+      },
+      away_from_zero({2, 3, 4}, 38));
   EXPECT_GRADCHECK([](const Vars& x) { return transpose(x[0]); }, away_from_zero({2, 3}, 39));
-  EXPECT_GRADCHECK([](const Vars& x) { return concatenate({x[0], x[1]}, 0); },
-                   away_from_zero({1, 3}, 40), away_from_zero({2, 3}, 41));
-  EXPECT_GRADCHECK([](const Vars& x) { return slice(x[0], {1, 0}, {2, 2}); },
-                   away_from_zero({3, 3}, 42));
+  EXPECT_GRADCHECK(
+      [](const Vars& x) {
+        return concatenate({x[0], x[1]}, 0);
+      },
+      away_from_zero({1, 3}, 40), away_from_zero({2, 3}, 41));
+  EXPECT_GRADCHECK(
+      [](const Vars& x) {
+        return slice(x[0], {1, 0}, {2, 2});
+      },
+      away_from_zero({3, 3}, 42));
 }
 
 TEST(Gradcheck, CompositeExpressionWithReuse) {

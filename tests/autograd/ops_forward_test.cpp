@@ -51,8 +51,8 @@ TEST(Arithmetic, MaximumMinimum) {
 }
 
 TEST(Arithmetic, IncompatibleShapesNameBoth) {
-  EXPECT_THROW_MSG(add(v({2, 3}, std::vector<float>(6)), v({4}, std::vector<float>(4))),
-                   ShapeError, "add: shapes (2, 3) and (4,) cannot be broadcast together");
+  EXPECT_THROW_MSG(add(v({2, 3}, std::vector<float>(6)), v({4}, std::vector<float>(4))), ShapeError,
+                   "add: shapes (2, 3) and (4,) cannot be broadcast together");
   EXPECT_THROW_MSG(mul(v({2}, {1, 2}), v({3}, {1, 2, 3})), ShapeError, "mul: shapes (2,) and (3,)");
 }
 
@@ -100,7 +100,8 @@ TEST(Activations, KerasFormulas) {
 TEST(Activations, SoftmaxOverLastAxis) {
   auto y = softmax(v({2, 3}, {1, 2, 3, 0, 0, 0}));
   const float s = std::exp(1.f) + std::exp(2.f) + std::exp(3.f);
-  expect_near(y, {std::exp(1.f) / s, std::exp(2.f) / s, std::exp(3.f) / s, 1 / 3.f, 1 / 3.f, 1 / 3.f});
+  expect_near(y,
+              {std::exp(1.f) / s, std::exp(2.f) / s, std::exp(3.f) / s, 1 / 3.f, 1 / 3.f, 1 / 3.f});
 }
 
 TEST(Activations, LookupByKerasName) {

@@ -88,8 +88,8 @@ TEST(Tape, NonScalarTargetNeedsOutputGradient) {
   }
   Tape tape;
   Variable y = x * 3.f;
-  const Tensor g = tape.gradient(
-      y, x, {.output_gradient = Tensor::from_data(Shape{2}, {1.f, -1.f})});
+  const Tensor g =
+      tape.gradient(y, x, {.output_gradient = Tensor::from_data(Shape{2}, {1.f, -1.f})});
   EXPECT_EQ(g.to_vector(), (std::vector<float>{3.f, -3.f}));
 }
 
@@ -97,8 +97,8 @@ TEST(Tape, OutputGradientOfWrongShapeRaises) {
   Variable x = param({1.f, 2.f});
   Tape tape;
   Variable y = x * 3.f;
-  EXPECT_THROW_MSG(tape.gradient(y, x, {.output_gradient = Tensor::ones(Shape{3})}),
-                   GradientError, "output_gradient has shape (3,), expected the target's shape (2,)");
+  EXPECT_THROW_MSG(tape.gradient(y, x, {.output_gradient = Tensor::ones(Shape{3})}), GradientError,
+                   "output_gradient has shape (3,), expected the target's shape (2,)");
 }
 
 TEST(Tape, NonPersistentTapeAllowsOneCall) {

@@ -2,7 +2,7 @@
 // bit for bit; small chunks split every tensor; and every damaged, foreign or ill-fitting file is
 // refused with a keel::Error naming the path — never a crash, never a half-loaded model.
 //
-// The file format (proto/record_file.h): "KEELCKPT" | u32 version | records, each
+// The file format (proto/detail/record_file.h): "KEELCKPT" | u32 version | records, each
 // [u32 kind][u64 length][payload][u32 CRC32C], the last one END holding the CRC32C of every byte
 // before it. CRC32C detects every error burst of up to 32 bits, so every single damaged byte must
 // be caught.
@@ -19,7 +19,7 @@
 
 #include "keel/models/checkpoint.h"
 #include "keel/proto/checkpoint_format.h"
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 #include "test_util.h"
 
 namespace keel {
@@ -47,16 +47,19 @@ void write_bytes(const fs::path& path, std::string_view bytes) {
 
 std::uint32_t get32(std::string_view s, std::size_t p) {
   std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
+  for (int i = 3; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
   return v;
 }
 std::uint64_t get64(std::string_view s, std::size_t p) {
   std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(s[p + static_cast<std::size_t>(i)]);
   return v;
 }
 void set32(std::string& s, std::size_t p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) s[p + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i)
+    s[p + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
 struct RawRecord {
@@ -93,7 +96,8 @@ std::string with_valid_checksums(std::string s) {
 // fc_units = 3.
 std::unique_ptr<Sequential> small_model(std::int64_t fc_units = 3) {
   auto model = std::make_unique<Sequential>();
-  model->add(Convolution2D(4, 3, 3, {.activation = "relu", .input_shape = {8, 8, 1}, .name = "conv"}));
+  model->add(
+      Convolution2D(4, 3, 3, {.activation = "relu", .input_shape = {8, 8, 1}, .name = "conv"}));
   model->add(Flatten({.name = "flat"}));
   model->add(Dense(fc_units, {.activation = "softmax", .name = "fc"}));
   model->compile("adam", "categorical_crossentropy", {"accuracy"});
@@ -153,17 +157,19 @@ class Checkpoints : public ::testing::Test {
   std::string save_good(const std::string& name = "good.ckpt") {
     auto model = trained_model();
     const std::string path = file(name);
-    save_checkpoint(path, *model, {.epoch = 3, .metadata = {{"run", "corruption"}}, .chunk_bytes = kChunkBytes});
+    save_checkpoint(path, *model,
+                    {.epoch = 3, .metadata = {{"run", "corruption"}}, .chunk_bytes = kChunkBytes});
     good_ = read_bytes(path);
     return path;
   }
 
   // Writes `bytes` to a file and loads it: it must throw keel::Error naming the file. Returns the
   // message, or records why not (a success, another exception type, a message without the path).
-  std::string load_error(std::string_view bytes, const std::string& what,
-                         const std::function<void(const std::string&)>& load = [](const std::string& p) {
-                           (void)load_checkpoint(p);
-                         }) {
+  std::string load_error(
+      std::string_view bytes, const std::string& what,
+      const std::function<void(const std::string&)>& load = [](const std::string& p) {
+        (void)load_checkpoint(p);
+      }) {
     const std::string path = file("damaged.ckpt");
     write_bytes(path, bytes);
     try {
@@ -184,7 +190,8 @@ class Checkpoints : public ::testing::Test {
   void expect_no_problems(std::size_t variants) {
     std::string list;
     for (std::size_t i = 0; i < problems_.size() && i < 20; ++i) list += "\n  " + problems_[i];
-    EXPECT_TRUE(problems_.empty()) << problems_.size() << " of " << variants << " variants:" << list;
+    EXPECT_TRUE(problems_.empty())
+        << problems_.size() << " of " << variants << " variants:" << list;
     problems_.clear();
   }
 
@@ -200,8 +207,10 @@ TEST_F(Checkpoints, RoundTripRestoresWeightsOptimizerAndStateBitForBit) {
   const RngState rng = rng_state();
   const std::string path = file("run.ckpt");
   save_checkpoint(path, *model,
-                  {.epoch = 3, .callbacks = Config{{"EarlyStopping", {{"wait", 1}, {"best", 0.25}}}},
-                   .metadata = {{"run", "corruption"}, {"host", "ci"}}, .chunk_bytes = kChunkBytes});
+                  {.epoch = 3,
+                   .callbacks = Config{{"EarlyStopping", {{"wait", 1}, {"best", 0.25}}}},
+                   .metadata = {{"run", "corruption"}, {"host", "ci"}},
+                   .chunk_bytes = kChunkBytes});
   EXPECT_EQ(rng_state(), rng) << "saving must not draw from keel's RNG";
 
   const Checkpoint ckpt = load_checkpoint(path);
@@ -229,7 +238,8 @@ TEST_F(Checkpoints, RoundTripRestoresWeightsOptimizerAndStateBitForBit) {
     ASSERT_EQ(got[i].slots.size(), 2u) << want[i].weight;  // Adam's m and v
     for (std::size_t s = 0; s < 2; ++s) {
       EXPECT_EQ(got[i].slots[s].name, want[i].slots[s].name);
-      EXPECT_TRUE(same_bits(got[i].slots[s].value, want[i].slots[s].value)) << want[i].weight << " " << want[i].slots[s].name;
+      EXPECT_TRUE(same_bits(got[i].slots[s].value, want[i].slots[s].value))
+          << want[i].weight << " " << want[i].slots[s].name;
     }
   }
 
@@ -239,7 +249,8 @@ TEST_F(Checkpoints, RoundTripRestoresWeightsOptimizerAndStateBitForBit) {
   EXPECT_EQ(ckpt.state.shuffle_seed, model->shuffle_seed());
   EXPECT_EQ(ckpt.model->shuffle_seed(), model->shuffle_seed());
   EXPECT_EQ(ckpt.state.callbacks, (Config{{"EarlyStopping", {{"wait", 1}, {"best", 0.25}}}}));
-  EXPECT_EQ(ckpt.state.metadata, (std::map<std::string, std::string>{{"run", "corruption"}, {"host", "ci"}}));
+  EXPECT_EQ(ckpt.state.metadata,
+            (std::map<std::string, std::string>{{"run", "corruption"}, {"host", "ci"}}));
 }
 
 TEST_F(Checkpoints, RestoredRunContinuesBitForBit) {
@@ -271,8 +282,10 @@ TEST_F(Checkpoints, SmallChunksSplitEveryTensorAndInspectStillGivesTheShapes) {
   auto model = trained_model();
   std::vector<CheckpointInfo::TensorInfo> weights, slots;
   for (const auto& t : info.tensors) (t.group == "weights" ? weights : slots).push_back(t);
-  const std::vector<std::pair<std::string, Shape>> expected = {
-      {"conv/W", Shape{3, 3, 1, 4}}, {"conv/b", Shape{4}}, {"fc/W", Shape{144, 3}}, {"fc/b", Shape{3}}};
+  const std::vector<std::pair<std::string, Shape>> expected = {{"conv/W", Shape{3, 3, 1, 4}},
+                                                               {"conv/b", Shape{4}},
+                                                               {"fc/W", Shape{144, 3}},
+                                                               {"fc/b", Shape{3}}};
   ASSERT_EQ(weights.size(), expected.size());
   const auto values = model->get_weights();
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -280,7 +293,8 @@ TEST_F(Checkpoints, SmallChunksSplitEveryTensorAndInspectStillGivesTheShapes) {
     EXPECT_EQ(weights[i].shape, expected[i].second) << expected[i].first;
     double sum = 0;
     for (float v : values[i].to_vector()) sum += static_cast<double>(v) * v;
-    EXPECT_NEAR(weights[i].l2_norm, std::sqrt(sum), 1e-9 * (1 + std::sqrt(sum))) << expected[i].first;
+    EXPECT_NEAR(weights[i].l2_norm, std::sqrt(sum), 1e-9 * (1 + std::sqrt(sum)))
+        << expected[i].first;
   }
   ASSERT_EQ(slots.size(), 8u);
   std::int64_t slot_floats = 0, weight_floats = 0;
@@ -292,7 +306,8 @@ TEST_F(Checkpoints, SmallChunksSplitEveryTensorAndInspectStillGivesTheShapes) {
   // bytes, 27 chunks), between one header and one END record.
   std::size_t expected_chunks = 0;
   for (const auto& t : info.tensors)
-    expected_chunks += (static_cast<std::size_t>(t.shape.numel()) * sizeof(float) + kChunkBytes - 1) / kChunkBytes;
+    expected_chunks +=
+        (static_cast<std::size_t>(t.shape.numel()) * sizeof(float) + kChunkBytes - 1) / kChunkBytes;
   const auto records = raw_records(good_);
   std::size_t chunks = 0;
   for (const auto& r : records) chunks += r.kind == static_cast<std::uint32_t>(RecordKind::chunk);
@@ -323,12 +338,18 @@ TEST_F(Checkpoints, EveryTruncationIsDetected) {
   save_good();
   std::vector<std::size_t> lengths;
   for (std::size_t n = 1; n < good_.size(); n += 7) lengths.push_back(n);
-  for (std::size_t n = good_.size() > 64 ? good_.size() - 64 : 1; n < good_.size(); ++n) lengths.push_back(n);
-  for (std::size_t n : lengths) load_error(std::string_view(good_).substr(0, n), "truncated to " + std::to_string(n) + " bytes");
+  for (std::size_t n = good_.size() > 64 ? good_.size() - 64 : 1; n < good_.size(); ++n)
+    lengths.push_back(n);
+  for (std::size_t n : lengths)
+    load_error(std::string_view(good_).substr(0, n),
+               "truncated to " + std::to_string(n) + " bytes");
   expect_no_problems(lengths.size());
   // The messages say what is wrong: a cut record or the missing END record.
-  EXPECT_NE(load_error(std::string_view(good_).substr(0, good_.size() - 1), "cut").find("truncated"), std::string::npos);
-  EXPECT_NE(load_error(std::string_view(good_).substr(0, good_.size() - 20), "no END").find("end record is missing"),
+  EXPECT_NE(
+      load_error(std::string_view(good_).substr(0, good_.size() - 1), "cut").find("truncated"),
+      std::string::npos);
+  EXPECT_NE(load_error(std::string_view(good_).substr(0, good_.size() - 20), "no END")
+                .find("end record is missing"),
             std::string::npos);
 }
 
@@ -358,10 +379,12 @@ TEST_F(Checkpoints, EveryFlippedByteIsDetected) {
 
 TEST_F(Checkpoints, WrongMagicIsNotACheckpoint) {
   save_good();
-  for (const std::string& magic : std::vector<std::string>{"KEELCKPX", "keelckpt", "KERASH5\n", std::string(8, '\0')}) {
+  for (const std::string& magic :
+       std::vector<std::string>{"KEELCKPX", "keelckpt", "KERASH5\n", std::string(8, '\0')}) {
     std::string bad = good_;
     bad.replace(0, 8, magic);
-    EXPECT_NE(load_error(bad, "magic " + magic).find("not a keel checkpoint (wrong magic bytes)"), std::string::npos);
+    EXPECT_NE(load_error(bad, "magic " + magic).find("not a keel checkpoint (wrong magic bytes)"),
+              std::string::npos);
   }
   expect_no_problems(4);
 }
@@ -385,8 +408,10 @@ TEST_F(Checkpoints, UnsupportedVersionWithConsistentChecksumsIsNamed) {
   for (std::uint32_t version : {0u, kCheckpointFormatVersion + 1, 0xffffffffu}) {
     std::string bad = good_;
     set32(bad, 8, version);
-    const std::string message = load_error(with_valid_checksums(bad), "version " + std::to_string(version));
-    EXPECT_NE(message.find("format version " + std::to_string(version) + " is not supported"), std::string::npos)
+    const std::string message =
+        load_error(with_valid_checksums(bad), "version " + std::to_string(version));
+    EXPECT_NE(message.find("format version " + std::to_string(version) + " is not supported"),
+              std::string::npos)
         << message;
   }
   expect_no_problems(3);
@@ -412,7 +437,8 @@ TEST_F(Checkpoints, WeightsFileIsNotACheckpoint) {
   auto model = trained_model();
   const std::string path = file("weights.keel");
   model->save_weights(path);
-  EXPECT_THROW_MSG(load_checkpoint(path), ValueError, path + ": a 'weights' file, not a checkpoint");
+  EXPECT_THROW_MSG(load_checkpoint(path), ValueError,
+                   path + ": a 'weights' file, not a checkpoint");
 }
 
 // --- files whose checksums are right but whose content is not ---------------------------------
@@ -423,11 +449,13 @@ TEST_F(Checkpoints, DamageBehindValidRecordChecksumsIsCaughtByTheTensorChecksum)
   const auto records = raw_records(good_);
   std::vector<std::size_t> data_bytes;
   for (const auto& r : records)
-    if (r.kind == static_cast<std::uint32_t>(RecordKind::chunk)) data_bytes.push_back(r.offset + 12 + r.length - 1);
+    if (r.kind == static_cast<std::uint32_t>(RecordKind::chunk))
+      data_bytes.push_back(r.offset + 12 + r.length - 1);
   for (std::size_t k = 0; k < data_bytes.size(); k += 5) {
     std::string bad = good_;
     bad[data_bytes[k]] ^= 0x01;
-    const std::string message = load_error(with_valid_checksums(bad), "chunk byte " + std::to_string(data_bytes[k]));
+    const std::string message =
+        load_error(with_valid_checksums(bad), "chunk byte " + std::to_string(data_bytes[k]));
     EXPECT_NE(message.find("payload checksum mismatch"), std::string::npos) << message;
   }
   expect_no_problems(data_bytes.size() / 5);
@@ -451,8 +479,8 @@ std::string raw_file(const proto::CheckpointHeader& header, const std::vector<Ra
   return w.finish();
 }
 
-proto::TensorInfo* add_tensor(proto::CheckpointHeader& h, std::vector<std::int64_t> shape, std::uint64_t bytes,
-                              std::uint32_t chunks, std::string_view data) {
+proto::TensorInfo* add_tensor(proto::CheckpointHeader& h, std::vector<std::int64_t> shape,
+                              std::uint64_t bytes, std::uint32_t chunks, std::string_view data) {
   auto* t = h.add_tensors();
   t->set_group("weights");
   t->set_owner("fc");
@@ -475,33 +503,41 @@ TEST_F(Checkpoints, ManifestThatDisagreesWithTheChunksIsRejected) {
   {  // shape (4, 3) but 11 floats
     auto h = header();
     add_tensor(h, {4, 3}, 44, 1, eleven);
-    EXPECT_NE(load_error(raw_file(h, {{0, 0, eleven}}), "short").find("tensor fc/W is incomplete"), std::string::npos);
+    EXPECT_NE(load_error(raw_file(h, {{0, 0, eleven}}), "short").find("tensor fc/W is incomplete"),
+              std::string::npos);
   }
   {  // two chunks announced, one written
     auto h = header();
     add_tensor(h, {4, 3}, 48, 2, twelve);
-    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "chunk count").find("incomplete"), std::string::npos);
+    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "chunk count").find("incomplete"),
+              std::string::npos);
   }
   {  // chunks out of order
     auto h = header();
     add_tensor(h, {4, 3}, 48, 2, twelve);
-    EXPECT_NE(load_error(raw_file(h, {{0, 1, twelve.substr(0, 24)}, {0, 0, twelve.substr(24)}}), "order").find("out of order"),
-              std::string::npos);
+    EXPECT_NE(
+        load_error(raw_file(h, {{0, 1, twelve.substr(0, 24)}, {0, 0, twelve.substr(24)}}), "order")
+            .find("out of order"),
+        std::string::npos);
   }
   {  // a chunk of a tensor the header lacks
     auto h = header();
     add_tensor(h, {4, 3}, 48, 1, twelve);
-    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}, {7, 0, twelve}}), "stray").find("names tensor 7"), std::string::npos);
+    EXPECT_NE(
+        load_error(raw_file(h, {{0, 0, twelve}, {7, 0, twelve}}), "stray").find("names tensor 7"),
+        std::string::npos);
   }
   {  // a dtype keel does not store
     auto h = header();
     add_tensor(h, {4, 3}, 48, 1, twelve)->set_dtype("float16");
-    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "dtype").find("dtype 'float16'"), std::string::npos);
+    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "dtype").find("dtype 'float16'"),
+              std::string::npos);
   }
   {  // a negative dimension, a rank beyond Shape::kMaxRank
     auto h = header();
     add_tensor(h, {-4, -3}, 48, 1, twelve);
-    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "negative").find("invalid dimension -4"), std::string::npos);
+    EXPECT_NE(load_error(raw_file(h, {{0, 0, twelve}}), "negative").find("invalid dimension -4"),
+              std::string::npos);
     auto h2 = header();
     add_tensor(h2, {1, 1, 1, 1, 1, 1, 4, 3}, 48, 1, twelve);
     EXPECT_NE(load_error(raw_file(h2, {{0, 0, twelve}}), "rank").find("rank 8"), std::string::npos);
@@ -534,13 +570,17 @@ TEST_F(Checkpoints, UnknownRecordKindsAndBytesAfterTheEndAreRejected) {
   {
     std::string bad = good_;
     set32(bad, 12, 9);  // the header record's kind
-    EXPECT_NE(load_error(with_valid_checksums(bad), "kind 9").find("unknown record kind 9"), std::string::npos);
+    EXPECT_NE(load_error(with_valid_checksums(bad), "kind 9").find("unknown record kind 9"),
+              std::string::npos);
   }
-  EXPECT_NE(load_error(good_ + "x", "trailing byte").find("data after the end record"), std::string::npos);
+  EXPECT_NE(load_error(good_ + "x", "trailing byte").find("data after the end record"),
+            std::string::npos);
   {
     std::string bad = good_;
-    set32(bad, raw_records(good_)[1].offset, static_cast<std::uint32_t>(RecordKind::header));  // a second header
-    EXPECT_NE(load_error(with_valid_checksums(bad), "two headers").find("unexpected record after the header"),
+    set32(bad, raw_records(good_)[1].offset,
+          static_cast<std::uint32_t>(RecordKind::header));  // a second header
+    EXPECT_NE(load_error(with_valid_checksums(bad), "two headers")
+                  .find("unexpected record after the header"),
               std::string::npos);
   }
   expect_no_problems(3);
@@ -549,9 +589,11 @@ TEST_F(Checkpoints, UnknownRecordKindsAndBytesAfterTheEndAreRejected) {
 TEST_F(Checkpoints, UnparsableHeaderIsRejected) {
   RecordWriter w(kCheckpointFormatVersion);
   w.add(RecordKind::header, std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11));
-  EXPECT_NE(load_error(w.finish(), "header").find("the header record does not parse"), std::string::npos);
+  EXPECT_NE(load_error(w.finish(), "header").find("the header record does not parse"),
+            std::string::npos);
   RecordWriter only_end(kCheckpointFormatVersion);
-  EXPECT_NE(load_error(only_end.finish(), "no header").find("the header record is missing"), std::string::npos);
+  EXPECT_NE(load_error(only_end.finish(), "no header").find("the header record is missing"),
+            std::string::npos);
   expect_no_problems(2);
 }
 
@@ -569,13 +611,21 @@ TEST_F(Checkpoints, ArchitectureOrWeightsThatDoNotFitAreRejected) {
        "the model architecture is not valid JSON"},
       {"unknown layer",
        [](auto& d) {
-         d.header.set_model_json(R"({"class_name": "Sequential", "config": [{"class_name": "NoSuchLayer", "config": {}}]})");
+         d.header.set_model_json(
+             R"({"class_name": "Sequential", "config": [{"class_name": "NoSuchLayer", "config": {}}]})");
        },
        "the architecture cannot be rebuilt"},
-      {"missing weight", [](auto& d) { d.tensors.erase(d.tensors.begin() + 2); }, "weight fc/W is missing"},
-      {"wrong shape", [](auto& d) { d.tensors[2].value = Tensor::zeros({144, 5}); },
+      {"missing weight", [](auto& d) { d.tensors.erase(d.tensors.begin() + 2); },
+       "weight fc/W is missing"},
+      {"wrong shape",
+       [](auto& d) {
+         d.tensors[2].value = Tensor::zeros({144, 5});
+       },
        "weight fc/W (model (144, 3), file (144, 5))"},
-      {"extra weight", [](auto& d) { d.tensors.push_back({"weights", "ghost", "W", Tensor::zeros({2})}); },
+      {"extra weight",
+       [](auto& d) {
+         d.tensors.push_back({"weights", "ghost", "W", Tensor::zeros({2})});
+       },
        "weight ghost/W belongs to no layer"},
       {"unknown optimizer", [](auto& d) { d.header.mutable_optimizer()->set_class_name("Adamw"); },
        "the optimizer cannot be restored"},
@@ -590,10 +640,11 @@ TEST_F(Checkpoints, ArchitectureOrWeightsThatDoNotFitAreRejected) {
     DecodedCheckpoint d = decode_checkpoint(good_, "good");
     v.edit(d);
     const RngState rng = rng_state();
-    const std::string message = load_error(encode_checkpoint(d.header, d.tensors, kChunkBytes), v.what);
+    const std::string message =
+        load_error(encode_checkpoint(d.header, d.tensors, kChunkBytes), v.what);
     EXPECT_NE(message.find(v.message), std::string::npos) << v.what << ": " << message;
-    EXPECT_EQ(rng_state(), rng) << v.what << ": a failed load moved keel's RNG from counter " << rng.counter
-                                << " to " << rng_state().counter;
+    EXPECT_EQ(rng_state(), rng) << v.what << ": a failed load moved keel's RNG from counter "
+                                << rng.counter << " to " << rng_state().counter;
   }
   expect_no_problems(variants.size());
 }
@@ -605,13 +656,16 @@ TEST_F(Checkpoints, LoadWeightsIntoADifferentArchitectureIsAValueErrorAndChanges
   auto wider = small_model(5);  // fc is (144, 5): conv matches, fc does not
   const auto before = wider->get_weights();
   EXPECT_THROW_MSG(wider->load_weights(path), ValueError, path + ": weights do not match model");
-  EXPECT_THROW_MSG(wider->load_weights(path), ValueError, "shape-mismatched fc/W (model (144, 5), file (144, 3))");
-  EXPECT_TRUE(same_weights(wider->get_weights(), before)) << "strict load must change nothing, not even conv";
+  EXPECT_THROW_MSG(wider->load_weights(path), ValueError,
+                   "shape-mismatched fc/W (model (144, 5), file (144, 3))");
+  EXPECT_TRUE(same_weights(wider->get_weights(), before))
+      << "strict load must change nothing, not even conv";
 
   Sequential other;  // different layer names altogether
   other.add(Dense(3, {.input_shape = {4}, .name = "head"}));
   const auto other_before = other.get_weights();
-  EXPECT_THROW_MSG(other.load_weights(path), ValueError, "missing head/W, head/b; unexpected conv/W, conv/b, fc/W, fc/b");
+  EXPECT_THROW_MSG(other.load_weights(path), ValueError,
+                   "missing head/W, head/b; unexpected conv/W, conv/b, fc/W, fc/b");
   EXPECT_TRUE(same_weights(other.get_weights(), other_before));
 
   // Non-strict: loads what matches (conv) and reports the rest.
@@ -630,14 +684,18 @@ TEST_F(Checkpoints, DamagedFileLeavesTheModelBitIdentical) {
   ASSERT_FALSE(same_weights(before, trained_model()->get_weights()));
   const auto records = raw_records(good_);
   const std::vector<std::pair<std::string, std::string>> variants = {
-      {"last chunk flipped", [&] {
+      {"last chunk flipped",
+       [&] {
          std::string s = good_;
-         s[records[records.size() - 2].offset + 12 + records[records.size() - 2].length / 2] ^= 0x04;
+         s[records[records.size() - 2].offset + 12 + records[records.size() - 2].length / 2] ^=
+             0x04;
          return s;
        }()},
-      {"last chunk flipped, record CRCs valid", [&] {
+      {"last chunk flipped, record CRCs valid",
+       [&] {
          std::string s = good_;
-         s[records[records.size() - 2].offset + 12 + records[records.size() - 2].length - 1] ^= 0x04;
+         s[records[records.size() - 2].offset + 12 + records[records.size() - 2].length - 1] ^=
+             0x04;
          return with_valid_checksums(s);
        }()},
       {"END cut off", good_.substr(0, good_.size() - 20)},
@@ -646,7 +704,8 @@ TEST_F(Checkpoints, DamagedFileLeavesTheModelBitIdentical) {
   for (const auto& [what, bytes] : variants) {
     load_error(bytes, what, [&](const std::string& p) { model->load_weights(p); });
     EXPECT_TRUE(same_weights(model->get_weights(), before)) << what;
-    load_error(bytes, what + " (non-strict)", [&](const std::string& p) { model->load_weights(p, false); });
+    load_error(bytes, what + " (non-strict)",
+               [&](const std::string& p) { model->load_weights(p, false); });
     EXPECT_TRUE(same_weights(model->get_weights(), before)) << what << " (non-strict)";
   }
   expect_no_problems(2 * variants.size());

@@ -72,7 +72,8 @@ Child spawn_save_loop(const std::string& path) {
 bool read_until(int fd, std::string& seen, const std::string& text, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (seen.find(text) == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -87,7 +88,8 @@ bool read_until(int fd, std::string& seen, const std::string& text, int timeout_
 // The last "saved N" line in the child's output; 0 (its first save) when there is none.
 long last_reported_save(const std::string& out) {
   long last = 0;
-  for (std::size_t pos = out.find("saved "); pos != std::string::npos; pos = out.find("saved ", pos + 1)) {
+  for (std::size_t pos = out.find("saved "); pos != std::string::npos;
+       pos = out.find("saved ", pos + 1)) {
     const std::size_t end = out.find('\n', pos);
     if (end == std::string::npos) break;  // a line cut by the kill
     last = std::stol(out.substr(pos + 6, end - pos - 6));
@@ -127,7 +129,8 @@ TEST(KillDuringSave, TheCheckpointAlwaysHoldsOneWholeSave) {
     ::close(child.out);
     ASSERT_TRUE(ready) << "keel_save_loop did not get ready; its output: " << out;
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-        << "keel_save_loop ended by itself (status " << status << ") before the kill; output: " << out;
+        << "keel_save_loop ended by itself (status " << status
+        << ") before the kill; output: " << out;
 
     // The target: one whole save, the last reported or the one being finished.
     const long reported = last_reported_save(out);
@@ -139,9 +142,11 @@ TEST(KillDuringSave, TheCheckpointAlwaysHoldsOneWholeSave) {
     for (const auto& w : weights)
       for (float v : w.to_vector()) mixed += v != value;
     EXPECT_EQ(mixed, 0) << "weights from different saves (first value " << value << ")";
-    EXPECT_EQ(static_cast<float>(ckpt.state.epoch), value) << "header and tensors from different saves";
+    EXPECT_EQ(static_cast<float>(ckpt.state.epoch), value)
+        << "header and tensors from different saves";
     EXPECT_TRUE(ckpt.state.epoch == reported || ckpt.state.epoch == reported + 1)
-        << "the file holds save " << ckpt.state.epoch << ", the child had reported save " << reported;
+        << "the file holds save " << ckpt.state.epoch << ", the child had reported save "
+        << reported;
     behind_report += ckpt.state.epoch == reported + 1;
     seen_values.insert(ckpt.state.epoch);
     max_save = std::max(max_save, static_cast<int>(ckpt.state.epoch));
@@ -164,11 +169,14 @@ TEST(KillDuringSave, TheCheckpointAlwaysHoldsOneWholeSave) {
     }
     EXPECT_LE(temps, 1) << "each kill interrupts at most one save";
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%d kills in %.1f s: saves reached up to %d (%zu distinct), %d leftover temporary files "
-              "(%d of them complete), %d kills landed after the rename but before the report\n",
-              kKills, seconds, max_save, seen_values.size(), leftovers, complete_leftovers, behind_report);
-  EXPECT_GT(max_save, 0) << "no kill landed after the first save of the loop: the delays are too short";
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "%d kills in %.1f s: saves reached up to %d (%zu distinct), %d leftover temporary files "
+      "(%d of them complete), %d kills landed after the rename but before the report\n",
+      kKills, seconds, max_save, seen_values.size(), leftovers, complete_leftovers, behind_report);
+  EXPECT_GT(max_save, 0)
+      << "no kill landed after the first save of the loop: the delays are too short";
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ struct Failure {
 void compare(const std::string& name, const keel::Tensor& actual, const keel::Tensor& expected,
              double atol, double rtol) {
   if (!(actual.shape() == expected.shape()))
-    throw Failure{name + ": shape " + actual.shape().str() + ", expected " + expected.shape().str()};
+    throw Failure{name + ": shape " + actual.shape().str() + ", expected " +
+                  expected.shape().str()};
   const auto a = actual.to_vector(), e = expected.to_vector();
   double worst = 0;
   std::size_t worst_i = 0;
@@ -71,7 +72,8 @@ struct Case {
 keel::Shape shape_of(const Config& j, bool with_unknown_batch) {
   std::vector<std::int64_t> dims;
   if (with_unknown_batch) dims.push_back(keel::Shape::kUnknown);
-  for (const auto& d : j) dims.push_back(d.is_null() ? keel::Shape::kUnknown : d.get<std::int64_t>());
+  for (const auto& d : j)
+    dims.push_back(d.is_null() ? keel::Shape::kUnknown : d.get<std::int64_t>());
   return keel::Shape(dims);
 }
 
@@ -130,9 +132,11 @@ void run_constraint(const Case& c) {
 }
 
 void run_fans(const Case& c) {
-  const double rtol = c.json.contains("tolerance") ? c.json.at("tolerance").value("rtol", 1e-6) : 1e-6;
+  const double rtol =
+      c.json.contains("tolerance") ? c.json.at("tolerance").value("rtol", 1e-6) : 1e-6;
   for (const auto& f : c.json.at("fans")) {
-    const std::string who = f.at("layer").get<std::string>() + " " + f.at("weight").get<std::string>();
+    const std::string who =
+        f.at("layer").get<std::string>() + " " + f.at("weight").get<std::string>();
     auto layer = keel::layers::layer_from_config(f.at("layer").get<std::string>(), f.at("config"));
     layer->build(shape_of(f.at("input_shape"), true));
     const std::string weight = f.at("weight").get<std::string>();
@@ -144,7 +148,8 @@ void run_fans(const Case& c) {
       throw Failure{who + ": shape " + layer->weights()[pos].shape().str() + ", expected " +
                     expected_shape.str()};
     const keel::Fans fans = layer->weight_fans(weight);
-    if (fans.fan_in != f.at("fan_in").get<double>() || fans.fan_out != f.at("fan_out").get<double>())
+    if (fans.fan_in != f.at("fan_in").get<double>() ||
+        fans.fan_out != f.at("fan_out").get<double>())
       throw Failure{who + ": fans (" + std::to_string(fans.fan_in) + ", " +
                     std::to_string(fans.fan_out) + "), expected (" + f.at("fan_in").dump() + ", " +
                     f.at("fan_out").dump() + ")"};
@@ -152,7 +157,8 @@ void run_fans(const Case& c) {
       if (!f.contains(key)) return;
       const double e = f.at(key).get<double>();
       if (std::abs(v - e) > rtol * std::abs(e))
-        throw Failure{who + ": " + key + " " + std::to_string(v) + ", expected " + std::to_string(e)};
+        throw Failure{who + ": " + key + " " + std::to_string(v) + ", expected " +
+                      std::to_string(e)};
     };
     close("glorot_uniform_limit", std::sqrt(6.0 / (fans.fan_in + fans.fan_out)));
     close("he_normal_stddev", std::sqrt(2.0 / fans.fan_in));
@@ -184,12 +190,18 @@ int main(int argc, char** argv) {
     const std::string kind = json.value("kind", "?");
     const Case c{json, root / "cases" / id};
     try {
-      if (kind == "layer") run_layer(c);
-      else if (kind == "weight_regularizer") run_regularizer(c, "W");
-      else if (kind == "activity_regularizer") run_regularizer(c, "activation");
-      else if (kind == "constraint") run_constraint(c);
-      else if (kind == "fans") run_fans(c);
-      else throw Failure{"unknown case kind '" + kind + "'"};
+      if (kind == "layer")
+        run_layer(c);
+      else if (kind == "weight_regularizer")
+        run_regularizer(c, "W");
+      else if (kind == "activity_regularizer")
+        run_regularizer(c, "activation");
+      else if (kind == "constraint")
+        run_constraint(c);
+      else if (kind == "fans")
+        run_fans(c);
+      else
+        throw Failure{"unknown case kind '" + kind + "'"};
       std::printf("PASS %s\n", id.c_str());
       ++passed;
     } catch (const Failure& f) {

@@ -24,7 +24,10 @@ class Allocator : public ::testing::Test {
 
 TEST_F(Allocator, FreedBlockIsReusedForTheSameSize) {
   void* first = nullptr;
-  { Buffer b = allocate(10000); first = b.get(); }
+  {
+    Buffer b = allocate(10000);
+    first = b.get();
+  }
   const AllocatorStats before = allocator_stats();
   Buffer c = allocate(10000);
   const AllocatorStats after = allocator_stats();
@@ -35,7 +38,10 @@ TEST_F(Allocator, FreedBlockIsReusedForTheSameSize) {
 
 TEST_F(Allocator, SizesRoundingToTheSameBucketShareABlock) {
   void* first = nullptr;
-  { Buffer b = allocate(10000); first = b.get(); }
+  {
+    Buffer b = allocate(10000);
+    first = b.get();
+  }
   Buffer c = allocate(9500);  // also rounds to 10240
   EXPECT_EQ(c.get(), first);
 }
@@ -136,7 +142,10 @@ TEST_F(Allocator, TensorBuffersAre64ByteAligned) {
 
 TEST_F(Allocator, ReleasedTensorBlockServesTheNextTensor) {
   const void* first = nullptr;
-  { const Tensor t = Tensor::zeros(Shape({50, 50})); first = t.data(); }
+  {
+    const Tensor t = Tensor::zeros(Shape({50, 50}));
+    first = t.data();
+  }
   const std::uint64_t hits = allocator_stats().cache_hits;
   const Tensor u = Tensor::zeros(Shape({50, 50}));
   EXPECT_EQ(u.data(), first);

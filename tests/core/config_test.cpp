@@ -81,7 +81,8 @@ TEST_F(DimOrderingConfig, BadEnvValueWinsOverAGoodFile) {
 
 TEST_F(DimOrderingConfig, MalformedJsonIsAnIOErrorNamingTheFile) {
   write(R"({"image_dim_ordering": "th")");  // missing brace
-  EXPECT_THROW_MSG(resolve_dim_ordering(nullptr, file_), IOError, file_.string() + ": malformed JSON");
+  EXPECT_THROW_MSG(resolve_dim_ordering(nullptr, file_), IOError,
+                   file_.string() + ": malformed JSON");
 }
 
 TEST_F(DimOrderingConfig, NonObjectJsonIsAnIOErrorNamingTheFile) {
@@ -98,8 +99,9 @@ TEST_F(DimOrderingConfig, NumericValueNamesTheFileKeyAndValue) {
 
 TEST_F(DimOrderingConfig, UnknownStringValueNamesTheFileKeyAndValue) {
   write(R"({"image_dim_ordering": "nchw"})");
-  EXPECT_THROW_MSG(resolve_dim_ordering(nullptr, file_), ValueError,
-                   file_.string() + ": key 'image_dim_ordering': dim_ordering 'nchw' is not one of tf, th");
+  EXPECT_THROW_MSG(
+      resolve_dim_ordering(nullptr, file_), ValueError,
+      file_.string() + ": key 'image_dim_ordering': dim_ordering 'nchw' is not one of tf, th");
 }
 
 TEST_F(DimOrderingConfig, FileWithoutTheKeyIsTf) {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
+#include <keel/core/detail/logging.h>
 #include <keel/core/error.h>
-#include <keel/core/logging.h>
 
 #include <string>
 #include <utility>
@@ -22,15 +22,16 @@ class LogLevelGuard {
 
 TEST(Logging, ParsesEveryLevelName) {
   const std::pair<const char*, LogLevel> cases[] = {
-      {"trace", LogLevel::trace}, {"debug", LogLevel::debug},       {"info", LogLevel::info},
-      {"warn", LogLevel::warn},   {"error", LogLevel::error},       {"critical", LogLevel::critical},
+      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"critical", LogLevel::critical},
       {"off", LogLevel::off}};
   for (const auto& [name, level] : cases) EXPECT_EQ(parse_log_level(name), level) << name;
 }
 
 TEST(Logging, UnknownLevelNameListsTheKnownOnes) {
-  EXPECT_THROW_MSG(parse_log_level("verbose"), ValueError,
-                   "KEEL_LOG_LEVEL: 'verbose' is not one of trace, debug, info, warn, error, critical, off");
+  EXPECT_THROW_MSG(
+      parse_log_level("verbose"), ValueError,
+      "KEEL_LOG_LEVEL: 'verbose' is not one of trace, debug, info, warn, error, critical, off");
 }
 
 TEST(Logging, LevelNamesAreCaseSensitive) {

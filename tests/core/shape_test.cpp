@@ -100,7 +100,8 @@ TEST(Shape, DropFrontRemovesTheLeadingDim) {
 }
 
 TEST(Shape, DropFrontOfScalarThrows) {
-  EXPECT_THROW_MSG(Shape{}.drop_front(), ShapeError, "drop_front: shape () has no leading dimension");
+  EXPECT_THROW_MSG(Shape{}.drop_front(), ShapeError,
+                   "drop_front: shape () has no leading dimension");
 }
 
 TEST(Shape, RankSixIsAllowed) { EXPECT_EQ(Shape({1, 2, 3, 4, 5, 6}).numel(), 720); }
@@ -158,8 +159,9 @@ TEST(BroadcastShapes, IncompatibleShapesNameOpAndBothShapes) {
 
 TEST(BroadcastShapes, IncompatibleShapesOfDifferentRankNameTheAxis) {
   // Aligned to the right, (5, 2, 3) and (4, 3) clash on axis 1: 2 vs 4.
-  EXPECT_THROW_MSG(broadcast_shapes(Shape({5, 2, 3}), Shape({4, 3}), "mul"), ShapeError,
-                   "mul: shapes (5, 2, 3) and (4, 3) cannot be broadcast together (axis 1: 2 vs 4)");
+  EXPECT_THROW_MSG(
+      broadcast_shapes(Shape({5, 2, 3}), Shape({4, 3}), "mul"), ShapeError,
+      "mul: shapes (5, 2, 3) and (4, 3) cannot be broadcast together (axis 1: 2 vs 4)");
 }
 
 }  // namespace

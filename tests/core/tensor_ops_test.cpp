@@ -66,22 +66,22 @@ TEST(OpsBinary, BroadcastsBothOperandsOfSubtraction) {
   const Tensor y = ops::binary(algorithm::binary_sub, T(Shape({3, 1}), {1, 2, 3}),
                                T(Shape({1, 4}), {10, 20, 30, 40}), "sub");
   EXPECT_EQ(y.shape(), Shape({3, 4}));
-  EXPECT_EQ(y.to_vector(), (std::vector<float>{-9, -19, -29, -39,    //
-                                               -8, -18, -28, -38,    //
+  EXPECT_EQ(y.to_vector(), (std::vector<float>{-9, -19, -29, -39,  //
+                                               -8, -18, -28, -38,  //
                                                -7, -17, -27, -37}));
 }
 
 TEST(OpsBinary, BroadcastsTheFirstOperandOfDivision) {
   // scalar 12 / (2, 2)
-  const Tensor y =
-      ops::binary(algorithm::binary_div, Tensor::scalar(12.f), T(Shape({2, 2}), {1, 2, 3, 4}), "div");
+  const Tensor y = ops::binary(algorithm::binary_div, Tensor::scalar(12.f),
+                               T(Shape({2, 2}), {1, 2, 3, 4}), "div");
   EXPECT_EQ(y.shape(), Shape({2, 2}));
   EXPECT_EQ(y.to_vector(), (std::vector<float>{12, 6, 4, 3}));
 }
 
 TEST(OpsBinary, ComparisonGivesOnesAndZeros) {
-  const Tensor y = ops::binary(algorithm::binary_ge, T(Shape({4}), {1, 2, 3, 4}), Tensor::scalar(2.5f),
-                               "greater_equal");
+  const Tensor y = ops::binary(algorithm::binary_ge, T(Shape({4}), {1, 2, 3, 4}),
+                               Tensor::scalar(2.5f), "greater_equal");
   EXPECT_EQ(y.to_vector(), (std::vector<float>{0, 0, 1, 1}));
 }
 
@@ -330,7 +330,8 @@ TEST(OpsReduce, MinPerRow) {
 
 TEST(OpsReduce, SumOverNonAdjacentAxes) {
   // (2, 3, 4) with values 0..23 summed over axes 0 and 2: {60, 92, 124} (see OpsSumTo).
-  const Tensor y = ops::reduce(algorithm::reduction_sum, T(Shape({2, 3, 4}), ramp(24)), {0, 2}, false);
+  const Tensor y =
+      ops::reduce(algorithm::reduction_sum, T(Shape({2, 3, 4}), ramp(24)), {0, 2}, false);
   EXPECT_EQ(y.shape(), Shape({3}));
   EXPECT_EQ(y.to_vector(), (std::vector<float>{60, 92, 124}));
 }
@@ -509,7 +510,8 @@ TEST(OpsEltwise, ReluBackwardTakesDyInAnotherLayoutWhenDimsCoincide) {
 TEST(OpsEltwise, BackwardWithMismatchedShapesNamesBoth) {
   EXPECT_THROW_MSG(ops::eltwise_backward(algorithm::eltwise_relu, Tensor::zeros(Shape({3})),
                                          Tensor::zeros(Shape({4}))),
-                   ShapeError, "eltwise_backward: gradient of shape (3,) for an input of shape (4,)");
+                   ShapeError,
+                   "eltwise_backward: gradient of shape (3,) for an input of shape (4,)");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
+#include <keel/core/detail/layout_walk.h>
 #include <keel/core/error.h>
-#include <keel/core/layout_walk.h>
 #include <keel/core/random.h>
 #include <keel/core/tensor.h>
 
@@ -176,8 +176,9 @@ TEST(Tensor, ReshapeSharesTheBufferInRowMajorOrder) {
 }
 
 TEST(Tensor, ReshapeElementCountMismatchNamesBothShapes) {
-  EXPECT_THROW_MSG(Tensor::zeros(Shape({2, 3})).reshape(Shape({4})), ShapeError,
-                   "cannot reshape a tensor of shape (2, 3) (6 elements) into shape (4,) (4 elements)");
+  EXPECT_THROW_MSG(
+      Tensor::zeros(Shape({2, 3})).reshape(Shape({4})), ShapeError,
+      "cannot reshape a tensor of shape (2, 3) (6 elements) into shape (4,) (4 elements)");
 }
 
 TEST(Tensor, ToPlainOfAPlainTensorIsItself) {
@@ -268,9 +269,11 @@ TEST_F(BlockedTensor, EmptyLikeDescFilledByReorderInto) {
 
 TEST_F(BlockedTensor, DataAndAtThrowValueErrorPointingToToPlain) {
   EXPECT_THROW_MSG(t.data(), ValueError, "call to_plain() first");
-  EXPECT_THROW_MSG(t.at({0, 0, 0, 0}), ValueError, "Tensor::at: the tensor is in a blocked oneDNN layout; call to_plain() first");
+  EXPECT_THROW_MSG(t.at({0, 0, 0, 0}), ValueError,
+                   "Tensor::at: the tensor is in a blocked oneDNN layout; call to_plain() first");
   Tensor m = t;
-  EXPECT_THROW_MSG(m.set({0, 0, 0, 0}, 1.f), ValueError, "Tensor::set: the tensor is in a blocked oneDNN layout");
+  EXPECT_THROW_MSG(m.set({0, 0, 0, 0}, 1.f), ValueError,
+                   "Tensor::set: the tensor is in a blocked oneDNN layout");
   EXPECT_THROW_MSG(t.reshape(Shape({24})), ValueError, "to_plain");
 }
 

@@ -17,7 +17,7 @@
 #include "keel/core/crc32c.h"
 #include "keel/core/error.h"
 #include "keel/proto/checkpoint_format.h"
-#include "keel/proto/record_file.h"
+#include "keel/proto/detail/record_file.h"
 
 namespace {
 

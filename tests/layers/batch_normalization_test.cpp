@@ -9,7 +9,7 @@
 #include <keel/autograd/batch_norm.h>
 #include <keel/autograd/gradcheck.h>
 #include <keel/autograd/tape.h>
-#include <keel/core/dnnl_adapter.h>
+#include <keel/core/detail/dnnl_adapter.h>
 #include <keel/core/error.h>
 #include <keel/core/random.h>
 #include <keel/core/tensor_ops.h>

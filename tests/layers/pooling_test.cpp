@@ -10,7 +10,7 @@
 #include <keel/autograd/pooling.h>
 #include <keel/autograd/resize_ops.h>
 #include <keel/autograd/tape.h>
-#include <keel/core/dnnl_adapter.h>
+#include <keel/core/detail/dnnl_adapter.h>
 #include <keel/core/error.h>
 #include <keel/core/primitive_cache.h>
 #include <keel/core/random.h>

@@ -34,7 +34,10 @@ class TempFile {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = "keel_";
     name.append(test->test_suite_name()).append("_").append(test->name()).append("_");
-    name.append(std::to_string(::getpid())).append("_").append(std::to_string(counter++)).append(suffix);
+    name.append(std::to_string(::getpid()))
+        .append("_")
+        .append(std::to_string(counter++))
+        .append(suffix);
     path_ = (fs::temp_directory_path() / name).string();
   }
   ~TempFile() {
@@ -130,7 +133,8 @@ TEST(KeelCkpt, InspectPrintsSummaryOptimizerTrainingStateAndTensors) {
     found = true;
   }
   EXPECT_TRUE(found) << "no row for weights hidden W in:\n" << run.out;
-  EXPECT_NE(run.out.find("optimizer"), std::string::npos) << "Adam's slots are listed:\n" << run.out;
+  EXPECT_NE(run.out.find("optimizer"), std::string::npos) << "Adam's slots are listed:\n"
+                                                          << run.out;
 }
 
 TEST(KeelCkpt, InspectOfAWeightsFileListsTheLayers) {
@@ -160,7 +164,8 @@ TEST(KeelCkpt, VerifyOfAFlippedByteSaysDamagedAndExits1) {
   save_checkpoint(ckpt.path(), *trained_mlp());
   std::string bytes = read_bytes(ckpt.path());
   bytes[bytes.size() / 2] ^= 0x20;
-  std::ofstream(ckpt.path(), std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(ckpt.path(), std::ios::binary | std::ios::trunc)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   const ToolRun run = keel_ckpt({"verify", ckpt.path()});
   EXPECT_EQ(run.status, 1);
   const std::string prefix = "DAMAGED " + ckpt.path() + ": ";
@@ -175,7 +180,8 @@ TEST(KeelCkpt, MissingFileIsAnErrorOnStderrWithExit1) {
     const ToolRun run = keel_ckpt({command, missing.path()});
     EXPECT_EQ(run.status, 1) << command;
     EXPECT_EQ(run.out, "") << command;
-    EXPECT_EQ(run.err.rfind("keel-ckpt: " + missing.path() + ": ", 0), 0u) << command << ": " << run.err;
+    EXPECT_EQ(run.err.rfind("keel-ckpt: " + missing.path() + ": ", 0), 0u)
+        << command << ": " << run.err;
   }
 }
 

@@ -16,9 +16,12 @@ std::shared_ptr<Model> shared_layer_graph() {
   auto a = Input({6}, "a");
   auto b = Input({6}, "b");
   auto shared = std::make_shared<Dense>(4, DenseOptions{.activation = "tanh", .name = "shared"});
-  auto merged = (*std::make_shared<Merge>(MergeOptions{.mode = "sum", .name = "sum"}))({(*shared)(a), (*shared)(b)});
-  auto out = (*std::make_shared<Dense>(3, DenseOptions{.activation = "softmax", .name = "head"}))(merged);
-  return std::make_shared<Model>(std::vector<SymbolicTensor>{a, b}, std::vector<SymbolicTensor>{out}, "twin");
+  auto merged = (*std::make_shared<Merge>(MergeOptions{.mode = "sum", .name = "sum"}))(
+      {(*shared)(a), (*shared)(b)});
+  auto out =
+      (*std::make_shared<Dense>(3, DenseOptions{.activation = "softmax", .name = "head"}))(merged);
+  return std::make_shared<Model>(std::vector<SymbolicTensor>{a, b},
+                                 std::vector<SymbolicTensor>{out}, "twin");
 }
 
 TEST(ModelConfig, GraphWithASharedLayerRoundTrips) {
@@ -38,7 +41,8 @@ TEST(ModelConfig, GraphWithASharedLayerRoundTrips) {
 
 TEST(ModelConfig, SequentialRoundTrips) {
   Sequential model("conv_stack");
-  model.add(Convolution2D(4, 3, 3, {.activation = "relu", .dim_ordering = "th", .input_shape = {2, 8, 8}}));
+  model.add(Convolution2D(4, 3, 3,
+                          {.activation = "relu", .dim_ordering = "th", .input_shape = {2, 8, 8}}));
   model.add(MaxPooling2D(std::initializer_list<std::int64_t>{2, 2}, {.dim_ordering = "th"}));
   model.add(Flatten());
   model.add(Dense(3));
@@ -49,14 +53,16 @@ TEST(ModelConfig, SequentialRoundTrips) {
 
 TEST(ModelConfig, BadConfigsAreValueErrors) {
   EXPECT_THROW_MSG(model_from_config(Config::object()), ValueError, "expected {\"class_name\"");
-  EXPECT_THROW_MSG(model_from_config({{"class_name", "Graph"}}), ValueError, "unknown model class 'Graph'");
+  EXPECT_THROW_MSG(model_from_config({{"class_name", "Graph"}}), ValueError,
+                   "unknown model class 'Graph'");
   Config c = shared_layer_graph()->get_config();
   c["config"]["layers"][2]["inbound_nodes"][0][0][0] = "nowhere";
   EXPECT_THROW_MSG(model_from_config(c), ValueError, "does not exist");
 }
 
 TEST(Checkpoint, GraphModelWithOptimizerRoundTrips) {
-  const fs::path file = fs::temp_directory_path() / ("keel_graph_" + std::to_string(::getpid()) + ".ckpt");
+  const fs::path file =
+      fs::temp_directory_path() / ("keel_graph_" + std::to_string(::getpid()) + ".ckpt");
   auto model = shared_layer_graph();
   model->compile(std::make_shared<optimizers::Adam>(), "categorical_crossentropy", {"accuracy"});
   set_seed(2);
@@ -88,9 +94,11 @@ TEST(Checkpoint, GraphModelWithOptimizerRoundTrips) {
 }
 
 TEST(Checkpoint, WeightsFileIsNotACheckpoint) {
-  const fs::path file = fs::temp_directory_path() / ("keel_wonly_" + std::to_string(::getpid()) + ".keel");
+  const fs::path file =
+      fs::temp_directory_path() / ("keel_wonly_" + std::to_string(::getpid()) + ".keel");
   shared_layer_graph()->save_weights(file.string());
-  EXPECT_THROW_MSG(load_checkpoint(file.string()), ValueError, "a 'weights' file, not a checkpoint");
+  EXPECT_THROW_MSG(load_checkpoint(file.string()), ValueError,
+                   "a 'weights' file, not a checkpoint");
   fs::remove(file);
 }
 

@@ -33,7 +33,10 @@ class TempFile {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = "keel_";
     name.append(test->test_suite_name()).append("_").append(test->name()).append("_");
-    name.append(std::to_string(::getpid())).append("_").append(std::to_string(counter++)).append(suffix);
+    name.append(std::to_string(::getpid()))
+        .append("_")
+        .append(std::to_string(counter++))
+        .append(suffix);
     path_ = (fs::temp_directory_path() / name).string();
   }
   ~TempFile() {
@@ -60,16 +63,19 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 std::uint32_t get32(const std::string& b, std::size_t at) {
   std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]);
+  for (int i = 3; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]);
   return v;
 }
 std::uint16_t get16(const std::string& b, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) | (static_cast<unsigned char>(b[at + 1]) << 8));
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) |
+                                    (static_cast<unsigned char>(b[at + 1]) << 8));
 }
 
 std::uint32_t zlib_crc(const std::string& bytes) {
-  return static_cast<std::uint32_t>(
-      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  return static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0),
+                                          reinterpret_cast<const Bytef*>(bytes.data()),
+                                          static_cast<uInt>(bytes.size())));
 }
 
 // Raw deflate (windowBits -15), as zipfile writes with ZIP_DEFLATED.
@@ -89,17 +95,26 @@ std::string deflate_raw(const std::string& in) {
 
 // A ZIP archive written independently of keel's writer, in the variants NumPy produces.
 struct RawEntry {
-  std::string name;                // as stored: "W.npy"
-  std::string data;                // uncompressed bytes
-  std::uint16_t method = 0;        // 0 stored, 8 deflated here; any other value is only a label
-  bool zip64_local = false;        // np.savez: local sizes 0xffffffff and a ZIP64 extra field
-  bool data_descriptor = false;    // bit 3: local CRC and sizes zero, a descriptor after the data
+  std::string name;              // as stored: "W.npy"
+  std::string data;              // uncompressed bytes
+  std::uint16_t method = 0;      // 0 stored, 8 deflated here; any other value is only a label
+  bool zip64_local = false;      // np.savez: local sizes 0xffffffff and a ZIP64 extra field
+  bool data_descriptor = false;  // bit 3: local CRC and sizes zero, a descriptor after the data
 };
 
 std::string make_zip(const std::vector<RawEntry>& entries) {
-  auto put16 = [](std::string& o, std::uint32_t v) { o += char(v & 0xff); o += char((v >> 8) & 0xff); };
-  auto put32 = [&](std::string& o, std::uint32_t v) { put16(o, v & 0xffff); put16(o, v >> 16); };
-  auto put64 = [&](std::string& o, std::uint64_t v) { put32(o, std::uint32_t(v)); put32(o, std::uint32_t(v >> 32)); };
+  auto put16 = [](std::string& o, std::uint32_t v) {
+    o += char(v & 0xff);
+    o += char((v >> 8) & 0xff);
+  };
+  auto put32 = [&](std::string& o, std::uint32_t v) {
+    put16(o, v & 0xffff);
+    put16(o, v >> 16);
+  };
+  auto put64 = [&](std::string& o, std::uint64_t v) {
+    put32(o, std::uint32_t(v));
+    put32(o, std::uint32_t(v >> 32));
+  };
   std::string out, central;
   for (const auto& e : entries) {
     const std::string payload = e.method == 8 ? deflate_raw(e.data) : e.data;
@@ -212,13 +227,13 @@ TEST(Npz, WritesStoredNpyEntriesWithZlibCrc32AsNpSavez) {
   const std::string zip = read_bytes(file.path());
   const std::string npy = npy_bytes(w);
   ASSERT_GE(zip.size(), 30u + 5 + npy.size());
-  EXPECT_EQ(get32(zip, 0), 0x04034b50u);               // local file header
-  EXPECT_EQ(get16(zip, 8), 0);                         // method: stored
-  EXPECT_EQ(get32(zip, 14), zlib_crc(npy));            // CRC-32 of the .npy bytes
-  EXPECT_EQ(get32(zip, 18), npy.size());               // compressed size
-  EXPECT_EQ(get32(zip, 22), npy.size());               // uncompressed size
-  EXPECT_EQ(zip.substr(30, get16(zip, 26)), "W.npy");  // entry name
-  EXPECT_EQ(zip.substr(35, npy.size()), npy);          // the .npy file itself
+  EXPECT_EQ(get32(zip, 0), 0x04034b50u);                // local file header
+  EXPECT_EQ(get16(zip, 8), 0);                          // method: stored
+  EXPECT_EQ(get32(zip, 14), zlib_crc(npy));             // CRC-32 of the .npy bytes
+  EXPECT_EQ(get32(zip, 18), npy.size());                // compressed size
+  EXPECT_EQ(get32(zip, 22), npy.size());                // uncompressed size
+  EXPECT_EQ(zip.substr(30, get16(zip, 26)), "W.npy");   // entry name
+  EXPECT_EQ(zip.substr(35, npy.size()), npy);           // the .npy file itself
   EXPECT_EQ(get32(zip, zip.size() - 22), 0x06054b50u);  // end of central directory
   EXPECT_EQ(get16(zip, zip.size() - 12), 1);            // one entry
 }
@@ -235,7 +250,8 @@ TEST(Npz, ReadsDeflatedEntriesAsNpSavezCompressedWrites) {
   TempFile file;
   const Tensor w = Tensor::from_data({4, 5}, ramp(20, 1.f, 0.5f));
   const Tensor z = Tensor::zeros({100});  // compresses well
-  write_bytes(file.path(), make_zip({{"W.npy", npy_bytes(w), 8, true}, {"z.npy", npy_bytes(z), 8, true}}));
+  write_bytes(file.path(),
+              make_zip({{"W.npy", npy_bytes(w), 8, true}, {"z.npy", npy_bytes(z), 8, true}}));
   ASSERT_LT(read_bytes(file.path()).size(), npy_bytes(z).size());  // really deflated
   expect_same(read_npz(file.path()), {{"W", w}, {"z", z}});
 }
@@ -300,7 +316,8 @@ TEST(Npz, MissingFileIsAnIOError) {
 TEST(Npz, UnsupportedCompressionMethodIsAnIOError) {
   TempFile file;
   write_bytes(file.path(), make_zip({{"W.npy", npy_bytes(Tensor::scalar(1.f)), 12}}));
-  EXPECT_THROW_MSG(read_npz(file.path()), IOError, "entry 'W.npy' uses unsupported compression method 12 (bzip2)");
+  EXPECT_THROW_MSG(read_npz(file.path()), IOError,
+                   "entry 'W.npy' uses unsupported compression method 12 (bzip2)");
 }
 
 TEST(Npz, BadNpyInsideIsAnIOErrorNamingTheEntry) {
@@ -322,9 +339,11 @@ TEST(Npz, InvalidNamesAreValueErrors) {
   const Tensor t = Tensor::scalar(1.f);
   EXPECT_THROW_MSG(write_npz(file.path(), {{std::string("a\0b", 3), t}}), ValueError,
                    "array name 'a\\x00b' contains a NUL character");
-  EXPECT_THROW_MSG(write_npz(file.path(), {{"bad\xff", t}}), ValueError, "array name 'bad\\xff' is not valid UTF-8");
+  EXPECT_THROW_MSG(write_npz(file.path(), {{"bad\xff", t}}), ValueError,
+                   "array name 'bad\\xff' is not valid UTF-8");
   EXPECT_THROW_MSG(write_npz(file.path(), {{"", t}}), ValueError, "an array name is empty");
-  EXPECT_THROW_MSG(write_npz(file.path(), {{"w", t}, {"w", t}}), ValueError, "array name 'w' appears twice");
+  EXPECT_THROW_MSG(write_npz(file.path(), {{"w", t}, {"w", t}}), ValueError,
+                   "array name 'w' appears twice");
   EXPECT_FALSE(fs::exists(file.path()));  // nothing written
 }
 
@@ -349,7 +368,8 @@ std::unique_ptr<Sequential> mlp(std::int64_t outputs = 2) {
 
 void expect_weights_eq(const std::vector<Tensor>& got, const std::vector<Tensor>& want) {
   ASSERT_EQ(got.size(), want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].to_vector(), want[i].to_vector()) << "weight " << i;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i].to_vector(), want[i].to_vector()) << "weight " << i;
 }
 
 TEST(NpzWeights, SavesKerasLayoutUnderLayerSlashWeightKeys) {
@@ -360,7 +380,8 @@ TEST(NpzWeights, SavesKerasLayoutUnderLayerSlashWeightKeys) {
   const auto weights = model->get_weights();
   ASSERT_EQ(arrays.size(), 4u);
   const std::vector<std::string> keys = {"hidden/W", "hidden/b", "out/W", "out/b"};
-  const std::vector<Shape> shapes = {{4, 8}, {8}, {8, 2}, {2}};  // Dense W is (input_dim, output_dim)
+  const std::vector<Shape> shapes = {
+      {4, 8}, {8}, {8, 2}, {2}};  // Dense W is (input_dim, output_dim)
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(arrays[i].first, keys[i]);
     EXPECT_EQ(arrays[i].second.shape(), shapes[i]);
@@ -385,8 +406,9 @@ TEST(NpzWeights, StrictMismatchThrowsAndLeavesTheModelUntouched) {
   save_weights_npz(*mlp(2), file.path());
   auto target = mlp(3);  // out/W (8, 3) and out/b (3,) against (8, 2) and (2,)
   const auto before = target->get_weights();
-  EXPECT_THROW_MSG(load_weights_npz(*target, file.path()), ValueError,
-                   "shape-mismatched out/W (model (8, 3), file (8, 2)), out/b (model (3,), file (2,))");
+  EXPECT_THROW_MSG(
+      load_weights_npz(*target, file.path()), ValueError,
+      "shape-mismatched out/W (model (8, 3), file (8, 2)), out/b (model (3,), file (2,))");
   expect_weights_eq(target->get_weights(), before);  // hidden/* matched but was not loaded either
 }
 
@@ -394,7 +416,9 @@ TEST(NpzWeights, NonStrictLoadsWhatMatchesAndReportsTheRest) {
   TempFile file;
   auto source = mlp();
   const auto w = source->get_weights();
-  write_npz(file.path(), {{"hidden/W", w[0]}, {"out/W", Tensor::zeros({8, 5})}, {"extra/gamma", Tensor::ones({3})}});
+  write_npz(
+      file.path(),
+      {{"hidden/W", w[0]}, {"out/W", Tensor::zeros({8, 5})}, {"extra/gamma", Tensor::ones({3})}});
   auto target = mlp();
   const auto before = target->get_weights();
   const auto report = load_weights_npz(*target, file.path(), /*strict=*/false);
@@ -403,7 +427,8 @@ TEST(NpzWeights, NonStrictLoadsWhatMatchesAndReportsTheRest) {
   EXPECT_EQ(report.mismatched, (std::vector<std::string>{"out/W (model (8, 2), file (8, 5))"}));
   const auto after = target->get_weights();
   EXPECT_EQ(after[0].to_vector(), w[0].to_vector());  // loaded
-  for (std::size_t i = 1; i < 4; ++i) EXPECT_EQ(after[i].to_vector(), before[i].to_vector()) << "weight " << i;
+  for (std::size_t i = 1; i < 4; ++i)
+    EXPECT_EQ(after[i].to_vector(), before[i].to_vector()) << "weight " << i;
 }
 
 TEST(NpzWeights, KerasVariableNamesLoad) {
@@ -411,7 +436,8 @@ TEST(NpzWeights, KerasVariableNamesLoad) {
   TempFile file;
   auto source = mlp();
   const auto w = source->get_weights();
-  write_npz(file.path(), {{"hidden_W", w[0]}, {"hidden_b", w[1]}, {"out_W", w[2]}, {"out_b", w[3]}});
+  write_npz(file.path(),
+            {{"hidden_W", w[0]}, {"hidden_b", w[1]}, {"out_W", w[2]}, {"out_b", w[3]}});
   auto target = mlp();
   const auto report = load_weights_npz(*target, file.path());
   EXPECT_TRUE(report.missing.empty() && report.unexpected.empty() && report.mismatched.empty());
@@ -422,8 +448,11 @@ TEST(NpzWeights, SlashKeyWinsOverKerasNameWhichIsThenUnexpected) {
   TempFile file;
   auto source = mlp();
   const auto w = source->get_weights();
-  write_npz(file.path(), {{"hidden/W", w[0]}, {"hidden_W", Tensor::zeros({4, 8})}, {"hidden/b", w[1]},
-                          {"out/W", w[2]}, {"out/b", w[3]}});
+  write_npz(file.path(), {{"hidden/W", w[0]},
+                          {"hidden_W", Tensor::zeros({4, 8})},
+                          {"hidden/b", w[1]},
+                          {"out/W", w[2]},
+                          {"out/b", w[3]}});
   auto target = mlp();
   const auto report = load_weights_npz(*target, file.path(), /*strict=*/false);
   EXPECT_EQ(report.unexpected, (std::vector<std::string>{"hidden_W"}));

@@ -465,11 +465,18 @@ TEST(OptimizerLayout, BlockedWeightIsUpdatedInItsOwnLayout) {
   // those of the plain update, bit for bit.
   EXPECT_EQ(w_blocked.value().desc(), blocked);
   EXPECT_TRUE(bit_equal(w_blocked.to_vector(), w_plain.to_vector()));
+  for (const Slot& slot : a.slots(w_blocked)) EXPECT_EQ(slot.value.desc(), blocked) << slot.name;
+  // Restored state in plain layout is brought into the weight's layout on the next update.
+  Adam c;
+  c.set_state(b.state());
   // A plain gradient for the blocked weight is brought into the weight's layout.
   a.apply({Tensor::from_data(s, gv)}, {w_blocked});
   b.apply({Tensor::from_data(s, gv)}, {w_plain});
   EXPECT_EQ(w_blocked.value().desc(), blocked);
   EXPECT_TRUE(bit_equal(w_blocked.to_vector(), w_plain.to_vector()));
+  Variable w_restored(Tensor::from_data(s, pv).to_desc(blocked), true, "w");
+  c.apply({g_blocked}, {w_restored});
+  for (const Slot& slot : c.slots(w_restored)) EXPECT_EQ(slot.value.desc(), blocked) << slot.name;
 }
 
 TEST(OptimizerLayout, UpdatesTheWeightBufferInPlace) {
