@@ -2,6 +2,7 @@
 // This umbrella header brings in the whole public API.
 #pragma once
 
+#include "keel/applications/applications.h"
 #include "keel/autograd/batch_norm.h"
 #include "keel/autograd/convolution.h"
 #include "keel/autograd/dense.h"
@@ -53,6 +54,7 @@
 #include "keel/layers/zero_padding.h"
 #include "keel/models/callbacks.h"
 #include "keel/models/checkpoint.h"
+#include "keel/models/keras_h5.h"
 #include "keel/models/losses.h"
 #include "keel/models/metrics.h"
 #include "keel/models/model.h"

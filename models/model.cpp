@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -37,6 +38,48 @@ bool fits(const Shape& expected, const Shape& got, int from = 0) {
 }  // namespace
 
 // --- structure ---------------------------------------------------------------------------------
+
+namespace {
+
+// Keras 1.2.2's Container.layers order (keras/engine/topology.py), which its weight files,
+// configs and summaries follow: a walk back from each output gives every layer its depth (the
+// longest distance to an output: a node is walked again when reached deeper) and a first-visit
+// index; layers go deepest first, and by first visit within a depth.
+std::vector<std::shared_ptr<Layer>> keras_layer_order(const std::vector<SymbolicTensor>& outputs) {
+  std::map<const Layer*, int> depth;
+  std::map<const Layer*, std::size_t> first_visit;
+  std::map<const Layer*, std::shared_ptr<Layer>> by_pointer;
+  for (const auto& y : outputs) {
+    std::set<std::pair<std::uint64_t, int>> seen;  // (node, depth) already walked
+    // Depth-first, inputs in order, as Keras's recursion.
+    std::function<void(const Node*, int)> visit = [&](const Node* n, int d) {
+      seen.insert({n->id, d});
+      int current = d;
+      if (n->layer) {
+        const Layer* l = n->layer.get();
+        auto [it, added] = depth.try_emplace(l, d);
+        if (!added) it->second = std::max(it->second, d);
+        current = it->second;
+        first_visit.try_emplace(l, first_visit.size());
+        by_pointer.try_emplace(l, n->layer);
+      }
+      for (const auto& in : n->inputs)
+        if (!seen.count({in.node()->id, current + 1})) visit(in.node().get(), current + 1);
+    };
+    visit(y.node().get(), 0);
+  }
+  std::vector<const Layer*> order;
+  for (const auto& [l, d] : depth) order.push_back(l);
+  std::sort(order.begin(), order.end(), [&](const Layer* a, const Layer* b) {
+    if (depth.at(a) != depth.at(b)) return depth.at(a) > depth.at(b);
+    return first_visit.at(a) < first_visit.at(b);
+  });
+  std::vector<std::shared_ptr<Layer>> layers;
+  for (const Layer* l : order) layers.push_back(by_pointer.at(l));
+  return layers;
+}
+
+}  // namespace
 
 Model::Model(std::string name) : name_(std::move(name)) {}
 
@@ -74,13 +117,9 @@ void Model::set_graph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTe
     for (const auto& in : n->inputs) stack.push_back(in.node());
   }
   nodes_.clear();
-  layers_.clear();
-  std::set<const Layer*> seen;
-  for (const auto& [id, n] : reached) {
-    if (!n->layer) continue;
-    nodes_.push_back(n);
-    if (seen.insert(n->layer.get()).second) layers_.push_back(n->layer);
-  }
+  for (const auto& [id, n] : reached)
+    if (n->layer) nodes_.push_back(n);
+  layers_ = keras_layer_order(outputs);
   inputs_ = std::move(inputs);
   outputs_ = std::move(outputs);
 }

@@ -67,6 +67,16 @@ struct PredictOptions {
   int verbose = 0;
 };
 
+// How Model::load_weights_h5 matches and converts a Keras 1 weights file.
+struct H5LoadOptions {
+  bool by_name = false;
+  // How the file's convolution kernels were trained: "auto" (the file's `backend` attribute:
+  // theano means flipped kernels; Keras 1.2.2 wrote none, which reads as tensorflow),
+  // "theano" (flip the spatial axes, as Keras's convert_kernel: the _th_kernels application
+  // weights) or "tensorflow" (as stored).
+  std::string kernels = "auto";
+};
+
 class Model {
  public:
   Model(std::vector<layers::SymbolicTensor> inputs, std::vector<layers::SymbolicTensor> outputs,
@@ -82,6 +92,11 @@ class Model {
   // Every layer once, in the order of the graph.
   const std::vector<std::shared_ptr<layers::Layer>>& layers() const { return layers_; }
   std::shared_ptr<layers::Layer> get_layer(std::string_view name) const;
+  // The graph's symbolic inputs and outputs (Keras's model.inputs / model.outputs): a new
+  // model built on them shares this one's layers and weights, as fine-tuning does:
+  //   auto y = Dense(2)(Flatten()(base->outputs()[0]));  Model head(base->inputs(), {y});
+  const std::vector<layers::SymbolicTensor>& inputs() const { return inputs_; }
+  const std::vector<layers::SymbolicTensor>& outputs() const { return outputs_; }
   std::vector<Shape> input_shapes() const;
   std::vector<Shape> output_shapes() const;
   Shape input_shape() const;   // single-input models
@@ -114,6 +129,19 @@ class Model {
   // missing, unexpected or mismatched weight is a ValueError listing them and nothing changes.
   // Non-strict: loads what matches and reports the rest. IOError for a damaged file.
   LoadReport load_weights(const std::string& path, bool strict = true);
+
+  // Keras 1 HDF5 weight files (models/keras_h5.h has the format and load_model_h5):
+  // load_weights_h5 reads the file of Keras's model.save_weights, or the model_weights group of
+  // a model.save file. By order (Keras's default): the file's layers that hold weights go, in
+  // order, into the model's layers that have weights; by_name: into the model's layers of the
+  // same name, the others left as they are (the report lists them as missing, and the file's
+  // unmatched layers as unexpected). Nothing changes unless every matched layer fits: a
+  // mismatched count or shape is a ValueError naming the file, the layer, the weight and both
+  // shapes. IOError for a missing, unreadable or malformed file.
+  LoadReport load_weights_h5(const std::string& path, const H5LoadOptions& options = {});
+  // Writes the weights as Keras 1's model.save_weights does (readable by h5py and by Keras 1's
+  // load_weights), with `backend` "tensorflow" and `keras_version` attributes, atomically.
+  void save_weights_h5(const std::string& path) const;
 
   // Keras's summary() table; print_summary writes it to `out`.
   std::string summary() const;

@@ -18,6 +18,7 @@ KEEL_APT_PACKAGES=(
   libboost-dev libboost-iostreams-dev zlib1g-dev
   libspdlog-dev nlohmann-json3-dev
   libgtest-dev
+  libhdf5-dev
   dataset-fashion-mnist
 )
 

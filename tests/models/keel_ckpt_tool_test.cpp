@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "test_util.h"
+#include "tool_test_util.h"
 
 #ifndef KEEL_CKPT_TOOL
 #error "tests/CMakeLists.txt defines KEEL_CKPT_TOOL, the path of the keel-ckpt program"
@@ -24,63 +25,12 @@ namespace keel {
 namespace {
 
 using namespace keel::layers;
+using namespace keel::test;
 namespace fs = std::filesystem;
 
-// A path under the temporary directory, unique to this process and test, removed at the end.
-class TempFile {
- public:
-  explicit TempFile(const std::string& suffix) {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = "keel_";
-    name.append(test->test_suite_name()).append("_").append(test->name()).append("_");
-    name.append(std::to_string(::getpid()))
-        .append("_")
-        .append(std::to_string(counter++))
-        .append(suffix);
-    path_ = (fs::temp_directory_path() / name).string();
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct ToolRun {
-  int status = -1;
-  std::string out, err;
-};
-
-// Runs keel-ckpt with `args` (each quoted for the shell), capturing stdout and stderr.
+// Runs keel-ckpt with `args`, capturing stdout and stderr.
 ToolRun keel_ckpt(std::initializer_list<std::string> args) {
-  TempFile err(".stderr");
-  std::string command = std::string("'") + KEEL_CKPT_TOOL + "'";
-  for (const auto& arg : args) command.append(" '").append(arg).append("'");
-  command.append(" 2>'").append(err.path()).append("'");
-  ToolRun run;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed for: " << command;
-    return run;
-  }
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, n);
-  const int raw = ::pclose(pipe);
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  run.err = read_bytes(err.path());
-  return run;
+  return run_tool(KEEL_CKPT_TOOL, args);
 }
 
 std::unique_ptr<Sequential> trained_mlp() {
