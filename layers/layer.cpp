@@ -14,16 +14,6 @@ namespace keel::layers {
 
 namespace {
 
-std::string auto_name(const std::string& class_name) {
-  static std::mutex mu;
-  static std::map<std::string, int> counters;
-  std::string prefix;
-  for (char c : class_name)
-    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::lock_guard lock(mu);
-  return prefix + "_" + std::to_string(++counters[prefix]);
-}
-
 thread_local bool t_learning_phase = false;
 
 std::atomic<std::uint64_t> g_next_node_id{1};
@@ -64,9 +54,20 @@ LearningPhase::LearningPhase(bool training) : previous_(t_learning_phase) {
 }
 LearningPhase::~LearningPhase() { t_learning_phase = previous_; }
 
+std::string unique_layer_name(std::string_view class_name, std::string_view suffix) {
+  static std::mutex mu;
+  static std::map<std::string, int> counters;
+  std::string prefix;
+  for (char c : class_name)
+    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  prefix += suffix;
+  std::lock_guard lock(mu);
+  return prefix + "_" + std::to_string(++counters[prefix]);
+}
+
 Layer::Layer(std::string class_name, const BaseOptions& base)
     : class_name_(std::move(class_name)),
-      name_(base.name.empty() ? auto_name(class_name_) : base.name),
+      name_(base.name.empty() ? unique_layer_name(class_name_) : base.name),
       trainable_(base.trainable) {
   if (base.batch_input_shape.rank() > 0) {
     batch_input_shape_ = base.batch_input_shape;

@@ -223,6 +223,10 @@ class WithOptions : public Base {
   O o_;
 };
 
+// Keras's automatic names: "<class name lower-cased><suffix>_<n>", n counting from 1 per prefix
+// in the process ("convolution2d_1"; with suffix "_input", Sequential's "dense_input_1").
+std::string unique_layer_name(std::string_view class_name, std::string_view suffix = "");
+
 // Whether layers run in training mode (Dropout drops, BatchNormalization uses batch statistics).
 // False by default; fit() and custom loops switch it with a LearningPhase guard.
 bool learning_phase();

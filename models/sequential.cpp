@@ -17,17 +17,6 @@ std::string default_name() {
   return "sequential_" + std::to_string(++n);
 }
 
-// Keras's name for the implicit input layer: "<first layer class lower>_input_<n>".
-std::string input_name(const std::string& class_name) {
-  static std::mutex mu;
-  static std::map<std::string, int> counters;
-  std::string prefix;
-  for (char c : class_name)
-    prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::lock_guard lock(mu);
-  return prefix + "_input_" + std::to_string(++counters[prefix]);
-}
-
 }  // namespace
 
 Sequential::Sequential(std::string name) : Model(name.empty() ? default_name() : std::move(name)) {}
@@ -46,7 +35,8 @@ void Sequential::add(std::shared_ptr<layers::Layer> layer) {
                                 layer->class_name(), " '", layer->name(),
                                 "') must be given an input_shape (or batch_input_shape, "
                                 "input_dim)"));
-    chain_.push_back(layers::Input(shape.drop_front(), input_name(layer->class_name()), shape[0]));
+    chain_.push_back(layers::Input(
+        shape.drop_front(), layers::unique_layer_name(layer->class_name(), "_input"), shape[0]));
   }
   chain_.push_back((*layer)(chain_.back()));  // builds the layer on the previous output shape
   set_graph({chain_.front()}, {chain_.back()});

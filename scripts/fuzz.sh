@@ -29,6 +29,9 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   CXX="$clangxx" cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKEEL_FUZZ=ON \
     -DKEEL_BUILD_TESTS=OFF -DKEEL_BUILD_EXAMPLES=OFF -DKEEL_BUILD_BENCH=OFF >"$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; exit 1; }
+else
+  # Picks up fuzz targets added since the tree was configured.
+  cmake -S "$root" -B "$build" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
 fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
