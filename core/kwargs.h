@@ -103,6 +103,19 @@ struct Codec<std::string> {
   static std::string expected() { return "a string"; }
 };
 
+template <>
+struct Codec<std::vector<std::string>> {
+  static Config write(const std::vector<std::string>& v) { return v; }
+  static bool read(const Config& j, std::vector<std::string>& out) {
+    if (!j.is_array()) return false;
+    for (const auto& e : j)
+      if (!e.is_string()) return false;
+    out = j.get<std::vector<std::string>>();
+    return true;
+  }
+  static std::string expected() { return "a list of strings"; }
+};
+
 // A fixed number of integers: a list of N, or one integer for every entry (Keras tuples; a bare
 // int is a keel extension).
 template <class T, std::size_t N>

@@ -546,27 +546,12 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   if (n == 0)
     throw ValueError(fmt::str(who, "no training samples left after the validation split"));
 
-  auto history = std::make_shared<callbacks::History>();
-  std::vector<std::shared_ptr<callbacks::Callback>> cbs{std::make_shared<callbacks::BaseLogger>()};
-  cbs.insert(cbs.end(), o.callbacks.begin(), o.callbacks.end());
-  cbs.push_back(history);
-  if (o.verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>());
-  TrainingParams params{o.batch_size, o.nb_epoch, n, o.verbose, do_validation, metrics_names_};
-  for (const auto& name : metrics_names_) params.metrics.push_back("val_" + name);
-  for (auto& cb : cbs) {
-    cb->set_model(this);
-    cb->set_params(params);
-  }
   if (o.verbose && do_validation)
     std::printf("Train on %lld samples, validate on %lld samples\n", static_cast<long long>(n),
                 static_cast<long long>(xv[0].shape()[0]));
-
-  stop_training = false;
-  active_callbacks_ = cbs;
-  struct ClearCallbacks {
-    std::vector<std::shared_ptr<callbacks::Callback>>& cbs;
-    ~ClearCallbacks() { cbs.clear(); }
-  } clear_callbacks{active_callbacks_};
+  const CallbackRun run(*this, o.callbacks,
+                        {o.batch_size, o.nb_epoch, n, o.verbose, do_validation, {}});
+  const auto& cbs = run.callbacks;
   Logs train_logs;
   for (auto& cb : cbs) cb->on_train_begin(train_logs);
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
@@ -598,7 +583,7 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
     for (auto& cb : cbs) cb->on_epoch_end(epoch, epoch_logs);
   }
   for (auto& cb : cbs) cb->on_train_end(train_logs);
-  return *history;
+  return *run.history;
 }
 
 }  // namespace keel

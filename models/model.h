@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "keel/autograd/variable.h"
+#include "keel/data/batch_source.h"
 #include "keel/layers/layer.h"
 #include "keel/layers/node.h"
 #include "keel/models/callbacks.h"
@@ -65,6 +66,27 @@ struct EvaluateOptions {
 struct PredictOptions {
   std::int64_t batch_size = 32;
   int verbose = 0;
+};
+
+// Keras 1's fit_generator arguments. Keras took validation_data as either arrays or a
+// generator; keel has a field for each (set one).
+struct FitGeneratorOptions {
+  std::int64_t samples_per_epoch = 0;  // required: samples drawn from the source per epoch
+  int nb_epoch = 1;
+  int verbose = 1;
+  std::vector<std::shared_ptr<callbacks::Callback>> callbacks;
+  std::optional<ValidationData> validation_data;  // arrays, evaluated after each epoch
+  BatchSource* validation_generator = nullptr;    // or a source, read for nb_val_samples
+  std::int64_t nb_val_samples = 0;
+  std::map<int, float> class_weight;
+  int max_q_size = 10;  // batches read ahead of training
+  int nb_worker = 1;    // threads reading the source (one at a time: it need not be thread-safe)
+  int initial_epoch = 0;
+};
+
+struct GeneratorOptions {
+  int max_q_size = 10;
+  int nb_worker = 1;
 };
 
 // How Model::load_weights_h5 matches and converts a Keras 1 weights file.
@@ -162,6 +184,17 @@ class Model {
   callbacks::History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                          const FitOptions& options = {});
   callbacks::History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  // Keras 1.2.2's fit_generator: each epoch draws batches from `source` until
+  // samples_per_epoch samples were seen (the last batch may overshoot), training on each, then
+  // validates; callbacks and the progress bar as fit(). Single-input, single-output models.
+  // ValueError for bad options or a batch without targets; the source's errors propagate.
+  callbacks::History fit_generator(BatchSource& source, const FitGeneratorOptions& options);
+  // [loss, metrics...] over batches from `source` until val_samples samples were seen, each the
+  // batch-size-weighted mean; and the model's outputs on them, concatenated.
+  std::vector<double> evaluate_generator(BatchSource& source, std::int64_t val_samples,
+                                         const GeneratorOptions& options = {});
+  Tensor predict_generator(BatchSource& source, std::int64_t val_samples,
+                           const GeneratorOptions& options = {});
   // [loss, metrics...], each the batch-size-weighted mean over the data.
   std::vector<double> evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                const EvaluateOptions& options = {});
@@ -212,6 +245,19 @@ class Model {
 
  private:
   struct Batch;
+  // The callbacks of one fit or fit_generator run — [BaseLogger] + the user's + [History] +
+  // [ProgbarLogger when verbose], given the model and the run's parameters — active (the
+  // model's active_callbacks(), stop_training cleared) while the object lives.
+  struct CallbackRun {
+    CallbackRun(Model& model, const std::vector<std::shared_ptr<callbacks::Callback>>& user,
+                TrainingParams params);
+    ~CallbackRun();
+    CallbackRun(const CallbackRun&) = delete;
+    CallbackRun& operator=(const CallbackRun&) = delete;
+    Model& model;
+    std::shared_ptr<callbacks::History> history;
+    std::vector<std::shared_ptr<callbacks::Callback>> callbacks;
+  };
   std::vector<double> run_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                 const Tensor& sample_weight, bool train);
   void check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* y,

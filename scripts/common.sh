@@ -18,7 +18,7 @@ KEEL_APT_PACKAGES=(
   libboost-dev libboost-iostreams-dev zlib1g-dev
   libspdlog-dev nlohmann-json3-dev
   libgtest-dev
-  libhdf5-dev
+  libhdf5-dev libjpeg62-turbo-dev libpng-dev libeigen3-dev
   dataset-fashion-mnist
 )
 

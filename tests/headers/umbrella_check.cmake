@@ -1,6 +1,7 @@
 # The public API is every header of a module's folder outside detail/; keel.h must include each
 # one, and nothing from detail/. Run as: cmake -DKEEL_SOURCE_DIR=<repo> -P umbrella_check.cmake
-set(modules core autograd layers optimizers regularizers constraints models data proto applications)
+set(modules core autograd layers optimizers regularizers constraints models data proto applications
+    preprocessing)
 file(READ ${KEEL_SOURCE_DIR}/keel.h umbrella)
 set(missing)
 foreach(module IN LISTS modules)
