@@ -7,6 +7,11 @@
 //       the same model and weights as a keel checkpoint (keel-ckpt verify accepts it)
 //   keel-keras summary MODEL.json | vgg16 | vgg19 | resnet50 | inception_v3 | xception
 //       Keras's summary table, ending with its "Total params: N" line
+//   keel-keras export vgg16|... DIR [BATCH]
+//       the application with seeded random weights (BatchNormalization statistics included) as
+//       Keras files — DIR/model.json, DIR/weights.h5 — with a fixed input DIR/input.npy and
+//       keel's prediction DIR/output.npy, for an outside reference to check
+//       (tests/applications/reference_forward.py)
 //   Options (before the command): --kernels=auto|theano|tensorflow  how the .h5 file's
 //       convolution kernels were trained (default: the file's backend attribute);
 //       --dim-ordering=tf|th  for the named applications (default: keel's default)
@@ -16,6 +21,7 @@
 #include <keel/applications/applications.h>
 #include <keel/core/error.h>
 #include <keel/core/npy.h>
+#include <keel/core/random.h>
 #include <keel/models/checkpoint.h>
 #include <keel/models/keras_h5.h>
 #include <keel/models/model.h>
@@ -23,6 +29,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -36,7 +44,8 @@ int usage() {
                "COMMAND ...\n"
                "  predict MODEL.json WEIGHTS.h5 INPUT.npy OUTPUT.npy\n"
                "  convert MODEL.json WEIGHTS.h5 OUT.ckpt\n"
-               "  summary MODEL.json|vgg16|vgg19|resnet50|inception_v3|xception\n");
+               "  summary MODEL.json|vgg16|vgg19|resnet50|inception_v3|xception\n"
+               "  export vgg16|vgg19|resnet50|inception_v3|xception DIR [BATCH]\n");
   return kUsageError;
 }
 
@@ -77,6 +86,30 @@ int main(int argc, char** argv) {
     if (command == "convert" && args.size() == 4) {
       auto model = model_with_weights(args[1], args[2], load);
       keel::save_checkpoint(args[3], *model);
+      return 0;
+    }
+    if (command == "export" && (args.size() == 3 || args.size() == 4)) {
+      keel::set_seed(0);
+      auto model = keel::applications::application(args[1], {.dim_ordering = "tf"});
+      for (const auto& layer : model->layers())
+        if (layer->class_name() == "BatchNormalization") {
+          // Statistics other than (0, 1), so that the reference checks how they are used.
+          std::vector<keel::Tensor> w = layer->get_weights();
+          const keel::Shape c = w[0].shape();
+          w = {keel::Tensor::random_uniform(c, 0.5f, 1.5f),
+               keel::Tensor::random_uniform(c, -0.2f, 0.2f),
+               keel::Tensor::random_uniform(c, -0.2f, 0.2f),
+               keel::Tensor::random_uniform(c, 0.5f, 2.f)};
+          layer->set_weights(w);
+        }
+      const std::int64_t batch = args.size() == 4 ? std::stoll(args[3]) : 2;
+      const keel::Shape in = model->input_shape();
+      const keel::Tensor x = keel::Tensor::random_uniform({batch, in[1], in[2], in[3]});
+      std::filesystem::create_directories(args[2]);
+      std::ofstream(args[2] + "/model.json") << model->to_json();
+      model->save_weights_h5(args[2] + "/weights.h5");
+      keel::write_npy(args[2] + "/input.npy", x);
+      keel::write_npy(args[2] + "/output.npy", model->predict(x, {.batch_size = batch}));
       return 0;
     }
     if (command == "summary" && args.size() == 2) {
