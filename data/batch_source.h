@@ -14,6 +14,11 @@ class BatchSource {
  public:
   virtual ~BatchSource() = default;
   virtual Batch next() = 0;
+  // True for a source that already makes batches ahead on threads of its own (the image
+  // iterators): fit_generator then reads it directly rather than through a second queue, so
+  // the batches it has handed out are exactly those trained on, and a run resumed from a
+  // checkpoint can continue the source where it stopped (ImageIterator::seek).
+  virtual bool reads_ahead() const { return false; }
 };
 
 }  // namespace keel

@@ -4,6 +4,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "keel/core/error.h"
@@ -98,6 +99,19 @@ class Prefetcher {
   std::vector<std::thread> threads_;
 };
 
+// The source as fit_generator reads it: through a Prefetcher, unless it reads ahead itself.
+class Reader {
+ public:
+  Reader(BatchSource& source, int workers, int capacity) : source_(source) {
+    if (!source.reads_ahead()) queue_.emplace(source, workers, capacity);
+  }
+  keel::Batch next() { return queue_ ? queue_->next() : source_.next(); }
+
+ private:
+  BatchSource& source_;
+  std::optional<Prefetcher> queue_;
+};
+
 void check_generator_options(const std::string& who, int max_q_size, int nb_worker) {
   if (max_q_size < 1)
     throw ValueError(fmt::str(who, "max_q_size is ", max_q_size, ", expected >= 1"));
@@ -140,7 +154,7 @@ callbacks::History Model::fit_generator(BatchSource& source, const FitGeneratorO
 
   const CallbackRun run(*this, o.callbacks,
                         {0, o.nb_epoch, o.samples_per_epoch, o.verbose, do_validation, {}});
-  Prefetcher queue(source, o.nb_worker, o.max_q_size);
+  Reader queue(source, o.nb_worker, o.max_q_size);
   Logs train_logs;
   for (auto& cb : run.callbacks) cb->on_train_begin(train_logs);
   for (int epoch = o.initial_epoch; epoch < o.nb_epoch && !stop_training; ++epoch) {
@@ -183,7 +197,7 @@ std::vector<double> Model::evaluate_generator(BatchSource& source, std::int64_t 
   if (val_samples < 1)
     throw ValueError(fmt::str(who, "val_samples is ", val_samples, ", expected >= 1"));
   check_generator_options(who, o.max_q_size, o.nb_worker);
-  Prefetcher queue(source, o.nb_worker, o.max_q_size);
+  Reader queue(source, o.nb_worker, o.max_q_size);
   std::vector<double> sums;
   std::int64_t seen = 0;
   while (seen < val_samples) {
@@ -204,7 +218,7 @@ Tensor Model::predict_generator(BatchSource& source, std::int64_t val_samples,
   if (val_samples < 1)
     throw ValueError(fmt::str(who, "val_samples is ", val_samples, ", expected >= 1"));
   check_generator_options(who, o.max_q_size, o.nb_worker);
-  Prefetcher queue(source, o.nb_worker, o.max_q_size);
+  Reader queue(source, o.nb_worker, o.max_q_size);
   std::vector<Tensor> outs;
   std::int64_t seen = 0;
   while (seen < val_samples) {

@@ -100,6 +100,7 @@ class ImageIterator : public BatchSource {
   ImageIterator& operator=(const ImageIterator&) = delete;
 
   Batch next() override;
+  bool reads_ahead() const override { return true; }
 
   std::int64_t samples() const { return n_; }
   std::int64_t batch_size() const { return batch_size_; }
@@ -107,7 +108,9 @@ class ImageIterator : public BatchSource {
   std::uint64_t seed() const { return seed_; }
   // Batches handed out so far (the position a checkpoint would keep).
   std::int64_t batches_seen() const;
-  // Restarts at batch `b` (0 = the first batch of epoch 0); drops batches made ahead.
+  // Restarts at batch `b` (0 = the first batch of epoch 0); drops batches made ahead. A run
+  // resumed at epoch e of fit_generator(samples_per_epoch = samples()) seeks to
+  // e * batches_per_epoch().
   void seek(std::int64_t b);
   // The images left out by skip_corrupt so far (each counted once).
   std::int64_t skipped() const;

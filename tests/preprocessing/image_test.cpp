@@ -13,6 +13,8 @@
 #include "keel/layers/convolution.h"
 #include "keel/layers/core_layers.h"
 #include "keel/layers/dense.h"
+#include "keel/layers/dropout.h"
+#include "keel/models/checkpoint.h"
 #include "keel/models/sequential.h"
 #include "keel/preprocessing/image_data_generator.h"
 #include "test_util.h"
@@ -312,6 +314,52 @@ TEST(FitGenerator, TrainsFromAFolderAndEvaluatesAndPredicts) {
   EXPECT_EQ(m.predict_generator(*val, 16).shape(), (Shape{16, 2}));
   EXPECT_THROW_MSG(m.fit_generator(*train, {.samples_per_epoch = 0}), ValueError,
                    "samples_per_epoch is 0, expected >= 1");
+}
+
+// A generator-fed run continued from a checkpoint is bit-identical to one that never stopped:
+// the checkpoint restores weights, optimizer state and keel's RNG (dropout), and the image
+// iterator, a function of (seed, batch), seeks to where the first run stopped.
+TEST(FitGenerator, ResumesExactlyFromACheckpoint) {
+  TempDir dir;
+  write_folder(dir, 5);
+  const ImageDataGenerator g({.rotation_range = 15,
+                              .zoom_range = 0.1,
+                              .horizontal_flip = true,
+                              .rescale = 1.0 / 255,
+                              .dim_ordering = "tf"});
+  const DirectoryOptions flow{.target_size = {8, 8}, .batch_size = 4, .seed = 3, .verbose = false};
+  const auto build = [] {
+    set_seed(21);
+    auto m = std::make_shared<Sequential>();
+    m->add(layers::Convolution2D(3, 3, 3, {.activation = "relu", .input_shape = {8, 8, 3}}));
+    m->add(layers::Flatten());
+    m->add(layers::Dropout(0.3));
+    m->add(layers::Dense(2, {.activation = "softmax"}));
+    m->compile(std::make_shared<optimizers::Adam>(), "categorical_crossentropy");
+    return m;
+  };
+  auto straight = build();
+  auto it = g.flow_from_directory(dir.str(), flow);
+  straight->fit_generator(*it, {.samples_per_epoch = it->samples(), .nb_epoch = 3, .verbose = 0});
+
+  auto first = build();
+  auto it1 = g.flow_from_directory(dir.str(), flow);
+  first->fit_generator(*it1, {.samples_per_epoch = it1->samples(), .nb_epoch = 1, .verbose = 0});
+  save_checkpoint(dir / "run.ckpt", *first, {.epoch = 1});
+  set_seed(999);  // the resumed process's RNG is whatever it is: the checkpoint restores it
+  Checkpoint c = load_checkpoint(dir / "run.ckpt");
+  set_rng_state(c.state.rng);
+  auto it2 = g.flow_from_directory(dir.str(), flow);
+  it2->seek(c.state.epoch * it2->batches_per_epoch());
+  c.model->fit_generator(*it2, {.samples_per_epoch = it2->samples(),
+                                .nb_epoch = 3,
+                                .verbose = 0,
+                                .initial_epoch = static_cast<int>(c.state.epoch)});
+  const std::vector<Tensor> a = straight->get_weights(), b = c.model->get_weights();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::int64_t j = 0; j < a[i].numel(); ++j)
+      ASSERT_EQ(a[i].data()[j], b[i].data()[j]) << "weight " << i << " element " << j;
 }
 
 }  // namespace
