@@ -47,12 +47,15 @@ cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >"$build/build.log
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# Whether the sanitizer error in log $1 happened inside Debian's HDF5 library: one of the top
-# three frames of its stack is in libhdf5 and none is keel's code.
+# Whether the error in log $1 (an ASan report, or libFuzzer's malloc limit) happened inside
+# Debian's HDF5 library: the first frame of its stack below the sanitizer, libFuzzer and
+# allocator frames is in libhdf5 (keel's own frames and code never are).
 hdf5_library_bug() {
-  local frames
-  frames=$(sed -n '/^==[0-9]*==ERROR: AddressSanitizer/,$p' "$1" | grep -E '^ +#[0-2] ' | head -3)
-  [[ -n $frames ]] && grep -q 'libhdf5' <<<"$frames" && ! grep -q 'keel::' <<<"$frames"
+  local frame
+  frame=$(sed -n '/ERROR: \(AddressSanitizer\|libFuzzer\)/,$p' "$1" | grep -E '^ +#[0-9]+ ' |
+    grep -vE '__sanitizer|__asan|__lsan|__interceptor|fuzzer::| in (malloc|calloc|realloc|free|operator new)' |
+    head -1)
+  [[ $frame == *libhdf5* ]]
 }
 
 status=0
