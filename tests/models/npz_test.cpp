@@ -17,6 +17,7 @@
 #include <iterator>
 
 #include "test_util.h"
+#include "tool_test_util.h"
 
 namespace keel {
 namespace {
@@ -25,30 +26,9 @@ using namespace keel::layers;
 namespace fs = std::filesystem;
 using Arrays = std::vector<std::pair<std::string, Tensor>>;
 
-// A path under the temporary directory, unique to this process and test, removed at the end.
-class TempFile {
- public:
-  explicit TempFile(const std::string& suffix = ".npz") {
-    static int counter = 0;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = "keel_";
-    name.append(test->test_suite_name()).append("_").append(test->name()).append("_");
-    name.append(std::to_string(::getpid()))
-        .append("_")
-        .append(std::to_string(counter++))
-        .append(suffix);
-    path_ = (fs::temp_directory_path() / name).string();
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+// A .npz path under the temporary directory, unique to this test, removed at the end.
+struct TempFile : test::TempFile {
+  explicit TempFile(const std::string& suffix = ".npz") : test::TempFile(suffix) {}
 };
 
 std::string read_bytes(const std::string& path) {
