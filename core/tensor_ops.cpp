@@ -41,6 +41,38 @@ Tensor binary_same_rank(algorithm alg, const Tensor& a, const Tensor& b, const S
   return out;
 }
 
+// op(0, 0) == 0: the result keeps a blocked layout's zero padding (oneDNN primitives read it).
+bool keeps_zero_padding(algorithm alg) {
+  return alg == algorithm::binary_add || alg == algorithm::binary_sub ||
+         alg == algorithm::binary_mul || alg == algorithm::binary_max ||
+         alg == algorithm::binary_min;
+}
+
+bool padded(const memory::desc& md) {
+  return !std::equal(md.data.dims, md.data.dims + md.data.ndims, md.data.padded_dims);
+}
+
+// a op b for operands of one shape, in the layout of a blocked operand (a's when both or neither
+// are): the other operand is reordered to it at most once, and the result stays in the layout
+// the producing primitives chose, so a residual sum between two convolutions costs no reorder
+// (ResNet50: 32 reorders per forward). Plain when the blocked layout is padded and `alg` would
+// write non-zeros into the padding.
+Tensor binary_same_shape(algorithm alg, const Tensor& a_in, const Tensor& b_in) {
+  const Tensor& lead = !a_in.is_plain() || b_in.is_plain() ? a_in : b_in;
+  if (lead.is_plain() || (padded(lead.desc()) && !keeps_zero_padding(alg)))
+    return binary_same_rank(alg, a_in.to_plain(), b_in.to_plain(), a_in.shape());
+  const Layout layout = lead.layout();
+  const Tensor a = a_in.to_layout(layout), b = b_in.to_layout(layout);
+  Tensor out = Tensor::empty_like_desc(a.shape(), layout.desc, layout.axes);
+  CacheKey key("binary");
+  key << alg << layout.desc << layout.desc << layout.desc;
+  auto p = cached_primitive<dnnl::binary>(
+      key, [&] { return adapter::binary(alg, layout.desc, layout.desc, layout.desc); });
+  p->run(
+      {{DNNL_ARG_SRC_0, a.memory()}, {DNNL_ARG_SRC_1, b.memory()}, {DNNL_ARG_DST, out.memory()}});
+  return out;
+}
+
 }  // namespace
 
 Tensor eltwise(algorithm alg, const Tensor& x, float alpha, float beta) {
@@ -90,6 +122,7 @@ Tensor eltwise_backward(algorithm alg, const Tensor& dy, const Tensor& data, flo
 }
 
 Tensor binary(algorithm alg, const Tensor& a_in, const Tensor& b_in, const char* what) {
+  if (a_in.shape() == b_in.shape()) return binary_same_shape(alg, a_in, b_in);
   const Shape out_shape = broadcast_shapes(a_in.shape(), b_in.shape(), what);
   const int r = out_shape.rank();
   Tensor a = with_rank(a_in.to_plain(), r), b = with_rank(b_in.to_plain(), r);
@@ -318,7 +351,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
   if (!(a.shape() == b.shape()))
     throw ShapeError(
         fmt::str("add: gradient shapes ", a.shape().str(), " and ", b.shape().str(), " differ"));
-  return binary_same_rank(algorithm::binary_add, a.to_plain(), b.to_plain(), a.shape());
+  return binary_same_shape(algorithm::binary_add, a, b);
 }
 
 }  // namespace keel::ops

@@ -24,7 +24,8 @@ Tensor eltwise_backward(algorithm alg, const Tensor& dy, const Tensor& data, flo
                         float beta = 0.f);
 
 // NumPy-broadcasting binary op (binary_add, _sub, _mul, _div, _max, _min, _ge, _gt, _eq ...).
-// `what` names the user-facing op in errors.
+// `what` names the user-facing op in errors. Operands of one shape keep their layout: the
+// result is held like a blocked operand (the other is reordered to it); a broadcast is plain.
 Tensor binary(algorithm alg, const Tensor& a, const Tensor& b, const char* what);
 
 // --- shape ---------------------------------------------------------------------------------
@@ -51,7 +52,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool t
 Tensor softmax(const Tensor& x, int axis);
 Tensor softmax_backward(const Tensor& dy, const Tensor& y, int axis);
 
-// a + b with identical shapes (gradient accumulation); layouts may differ.
+// a + b with identical shapes (gradient accumulation); layouts may differ, the result is held
+// like a blocked operand.
 Tensor add(const Tensor& a, const Tensor& b);
 
 }  // namespace keel::ops
