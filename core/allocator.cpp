@@ -19,36 +19,55 @@ namespace {
 constexpr std::size_t kAlignment = 64;
 
 // Sizes are rounded up so that slightly different requests share blocks: to 64 bytes below
-// 4 KiB, then to 1/8 of the next power of two (at most 12.5 % slack).
+// 4 KiB, then to 1/8 of the next power of two (at most 12.5 % slack). Large requests (see
+// kLargeBlock) are rounded to 64 KiB only: their blocks are split to fit.
+constexpr std::size_t kLargeBlock = 1u << 20;
+constexpr std::size_t kLargeGranule = 64u << 10;
+
 std::size_t round_size(std::size_t bytes) {
   if (bytes <= 4096) return ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
+  if (bytes >= kLargeBlock) return (bytes + kLargeGranule - 1) / kLargeGranule * kLargeGranule;
   std::size_t p = 4096;
   while (p < bytes) p <<= 1;
   const std::size_t step = p / 8;
-  return ((bytes + step - 1) / step) * step;
+  const std::size_t r = ((bytes + step - 1) / step) * step;
+  return r < kLargeBlock ? r : kLargeBlock;
 }
 
-// Large blocks are aligned to 2 MiB and offered to the kernel for transparent huge pages
+// Large segments are aligned to 2 MiB and offered to the kernel for transparent huge pages
 // (this machine's THP mode is madvise): a convolution streaming a 16 MB activation then takes
 // a few TLB misses instead of thousands.
 constexpr std::size_t kHugePage = 2u << 20;
 
-void* fresh_block(std::size_t rounded) {
-  if (rounded < kHugePage) return std::aligned_alloc(kAlignment, rounded);
-  const std::size_t size = (rounded + kHugePage - 1) / kHugePage * kHugePage;
-  void* p = std::aligned_alloc(kHugePage, size);
-  if (p) ::madvise(p, size, MADV_HUGEPAGE);
-  return p;
-}
-
+// Two caches behind one lock.
+//  - Small blocks (< 1 MiB): exact-size buckets, a freed block serves the next request of its
+//    rounded size.
+//  - Large blocks: carved from segments (system allocations) best-fit, split when the rest is
+//    large enough to serve another, and merged with free neighbours when released. A training
+//    step's activations and gradients come in dozens of sizes; exact-size buckets would keep
+//    a block per size and count (ResNet50: the process held 1.4x its peak tensor bytes), while
+//    splitting lets the forward's activation blocks serve the backward's gradients. The segment
+//    is never returned to the system before empty_cache(), so a steady training loop touches
+//    no fresh page after its first steps.
 class CachingAllocator {
  public:
-  void* take(std::size_t rounded) {
-    {
-      std::lock_guard lock(mu_);
-      ++stats_.allocations;
-      auto it = free_.find(rounded);
-      if (it != free_.end() && !it->second.empty()) {
+  struct Block {
+    char* ptr;
+    std::size_t size;
+    bool free = false;
+    Block* prev = nullptr;  // neighbours in the same segment, by address
+    Block* next = nullptr;
+  };
+
+  // A block of at least `rounded` bytes for the caller; `rounded` becomes the block's size.
+  // Returns the block's memory; `*large` is the arena block, or null for a small block.
+  void* take(std::size_t& rounded, Block** large) {
+    std::lock_guard lock(mu_);
+    ++stats_.allocations;
+    *large = nullptr;
+    if (rounded < kLargeBlock) {
+      auto it = small_.find(rounded);
+      if (it != small_.end() && !it->second.empty()) {
         void* p = it->second.back();
         it->second.pop_back();
         ++stats_.cache_hits;
@@ -56,30 +75,87 @@ class CachingAllocator {
         note_in_use(rounded);
         return p;
       }
+      void* p = std::aligned_alloc(kAlignment, rounded);
+      if (!p) refuse(rounded);
       note_in_use(rounded);
+      return p;
     }
-    void* p = fresh_block(rounded);
-    if (!p) {
-      std::lock_guard lock(mu_);
-      stats_.bytes_in_use -= rounded;
-      throw ResourceError(fmt::str("allocate: the system refused ", rounded, " bytes"));
+    Block* b = nullptr;
+    auto it = free_large_.lower_bound(Key{rounded, nullptr});
+    if (it != free_large_.end()) {
+      b = it->second;
+      free_large_.erase(it);
+      ++stats_.cache_hits;
+      stats_.bytes_cached -= b->size;
+    } else {
+      const std::size_t size = (rounded + kHugePage - 1) / kHugePage * kHugePage;
+      void* p = std::aligned_alloc(kHugePage, size);
+      if (!p) refuse(size);
+      ::madvise(p, size, MADV_HUGEPAGE);
+      b = new Block{static_cast<char*>(p), size};
     }
-    return p;
+    if (b->size - rounded >= kLargeBlock) {  // the rest stays free for another request
+      auto* rest = new Block{b->ptr + rounded, b->size - rounded, true, b, b->next};
+      if (b->next) b->next->prev = rest;
+      b->next = rest;
+      b->size = rounded;
+      free_large_.emplace(Key{rest->size, rest->ptr}, rest);
+      stats_.bytes_cached += rest->size;
+    }
+    b->free = false;
+    rounded = b->size;
+    note_in_use(rounded);
+    *large = b;
+    return b->ptr;
   }
 
-  void give_back(void* p, std::size_t rounded) {
+  void give_back(void* p, std::size_t rounded, Block* b) {
     std::lock_guard lock(mu_);
     stats_.bytes_in_use -= rounded;
     stats_.bytes_cached += rounded;
-    free_[rounded].push_back(p);
+    if (!b) {
+      small_[rounded].push_back(p);
+      return;
+    }
+    b->free = true;
+    for (Block* n : {b->next, b->prev}) {  // merge free neighbours into b
+      if (!n || !n->free) continue;
+      free_large_.erase(Key{n->size, n->ptr});
+      if (n == b->prev) {
+        n->size += b->size;
+        n->next = b->next;
+        if (b->next) b->next->prev = n;
+        delete b;
+        b = n;
+      } else {
+        b->size += n->size;
+        b->next = n->next;
+        if (n->next) n->next->prev = b;
+        delete n;
+      }
+    }
+    free_large_.emplace(Key{b->size, b->ptr}, b);
   }
 
+  // Frees the small cached blocks and every segment that is wholly free.
   void empty() {
     std::lock_guard lock(mu_);
-    for (auto& [size, blocks] : free_)
+    for (auto& [size, blocks] : small_) {
       for (void* p : blocks) std::free(p);
-    free_.clear();
-    stats_.bytes_cached = 0;
+      stats_.bytes_cached -= size * blocks.size();
+    }
+    small_.clear();
+    for (auto it = free_large_.begin(); it != free_large_.end();) {
+      Block* b = it->second;
+      if (b->prev || b->next) {
+        ++it;
+        continue;
+      }
+      std::free(b->ptr);
+      stats_.bytes_cached -= b->size;
+      delete b;
+      it = free_large_.erase(it);
+    }
   }
 
   AllocatorStats stats() {
@@ -93,6 +169,12 @@ class CachingAllocator {
   }
 
  private:
+  using Key = std::pair<std::size_t, const char*>;  // best fit: smallest size, then address
+
+  [[noreturn]] static void refuse(std::size_t bytes) {
+    throw ResourceError(fmt::str("allocate: the system refused ", bytes, " bytes"));
+  }
+
   void note_in_use(std::size_t rounded) {
     stats_.bytes_in_use += rounded;
     if (stats_.bytes_in_use > stats_.peak_bytes_in_use)
@@ -100,7 +182,8 @@ class CachingAllocator {
   }
 
   std::mutex mu_;
-  std::map<std::size_t, std::vector<void*>> free_;
+  std::map<std::size_t, std::vector<void*>> small_;
+  std::map<Key, Block*> free_large_;
   AllocatorStats stats_;
 };
 
@@ -131,9 +214,10 @@ Buffer allocate(std::size_t bytes) {
     throw ResourceError(
         fmt::str("allocate: ", bytes, " bytes requested, above the allocation limit of ",
                  allocation_limit(), " bytes (set_allocation_limit, KEEL_MAX_ALLOCATION_BYTES)"));
-  const std::size_t rounded = round_size(bytes == 0 ? 1 : bytes);
-  void* p = instance().take(rounded);
-  return Buffer(p, [rounded](void* q) { instance().give_back(q, rounded); });
+  std::size_t rounded = round_size(bytes == 0 ? 1 : bytes);
+  CachingAllocator::Block* block = nullptr;
+  void* p = instance().take(rounded, &block);
+  return Buffer(p, [rounded, block](void* q) { instance().give_back(q, rounded, block); });
 }
 
 AllocatorStats allocator_stats() { return instance().stats(); }

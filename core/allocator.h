@@ -2,8 +2,11 @@
 //
 // Why: on this machine writing into freshly mapped pages runs at 2-5 GB/s against 30-40 GB/s
 // into reused memory, so a large convolution output allocated per call costs 15-30 ms. Freed
-// blocks are therefore kept, bucketed by rounded size, and handed out again. Blocks are 64-byte
-// aligned (AVX-512 lines). Thread-safe.
+// blocks are therefore kept and handed out again: small ones (< 1 MiB) bucketed by rounded
+// size, large ones carved best-fit from kept segments, split and merged, so that the blocks of
+// a forward's activations serve the backward's gradients of other sizes and the process holds
+// little more than its peak of live tensors. Blocks are 64-byte aligned (AVX-512 lines).
+// Thread-safe.
 //
 // Counters are readable by tests and benchmarks; `empty_cache()` returns cached blocks to the OS.
 #pragma once
@@ -16,7 +19,7 @@ namespace keel {
 
 struct AllocatorStats {
   std::size_t bytes_in_use = 0;  // handed out and not yet released
-  std::size_t bytes_cached = 0;  // released, kept for reuse
+  std::size_t bytes_cached = 0;  // released, kept for reuse (in use + cached: held from the OS)
   std::size_t peak_bytes_in_use = 0;
   std::uint64_t allocations = 0;  // requests served
   std::uint64_t cache_hits = 0;   // requests served from the cache
@@ -38,7 +41,7 @@ void set_allocation_limit(std::size_t bytes);
 
 AllocatorStats allocator_stats();
 void reset_peak_bytes();
-// Frees every cached (unused) block.
+// Returns every cached small block, and every large segment with nothing in use, to the OS.
 void empty_cache();
 
 }  // namespace keel

@@ -10,7 +10,8 @@ namespace keel {
 namespace {
 
 // Rounded block sizes (allocator.cpp): to 64 bytes up to 4 KiB; above, to 1/8 of the next
-// power of two. 100 -> 128; 10000 -> next power 16384, step 2048 -> 10240; 2^20 -> 2^20.
+// power of two; from 1 MiB, to 64 KiB. 100 -> 128; 10000 -> next power 16384, step 2048 ->
+// 10240; 2^20 -> 2^20.
 constexpr std::size_t k100Rounded = 128, k10000Rounded = 10240;
 
 bool aligned64(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 == 0; }
@@ -115,6 +116,65 @@ TEST_F(Allocator, EmptyCacheDropsCachedBlocks) {
   const std::uint64_t hits = allocator_stats().cache_hits;
   Buffer c = allocate(10000);
   EXPECT_EQ(allocator_stats().cache_hits, hits);  // served fresh, not from the cache
+}
+
+// Large blocks (>= 1 MiB) are carved from kept segments: split to fit, merged when released.
+constexpr std::size_t kMiB = 1u << 20;
+
+char* at(const Buffer& b) { return static_cast<char*>(b.get()); }
+
+TEST_F(Allocator, AFreedLargeBlockIsSplitToServeSmallerRequests) {
+  char* first = nullptr;
+  {
+    Buffer b = allocate(8 * kMiB);
+    first = at(b);
+  }
+  const std::uint64_t hits = allocator_stats().cache_hits;
+  Buffer three = allocate(3 * kMiB);
+  Buffer four = allocate(4 * kMiB);
+  EXPECT_EQ(at(three), first);
+  EXPECT_EQ(at(four), first + 3 * kMiB);
+  EXPECT_EQ(allocator_stats().cache_hits, hits + 2);
+  EXPECT_EQ(allocator_stats().bytes_cached, 1 * kMiB);  // the rest of the 8 MiB
+}
+
+TEST_F(Allocator, ReleasedNeighboursMergeBackIntoOneBlock) {
+  char* first = nullptr;
+  {
+    Buffer b = allocate(8 * kMiB);
+    first = at(b);
+  }
+  {
+    Buffer a = allocate(4 * kMiB);
+    Buffer b = allocate(4 * kMiB);
+    EXPECT_EQ(at(b), first + 4 * kMiB);
+  }
+  EXPECT_EQ(allocator_stats().bytes_cached, 8 * kMiB);
+  const std::uint64_t hits = allocator_stats().cache_hits;
+  Buffer whole = allocate(8 * kMiB);
+  EXPECT_EQ(at(whole), first);
+  EXPECT_EQ(allocator_stats().cache_hits, hits + 1);
+}
+
+TEST_F(Allocator, TheSmallestFreeLargeBlockThatFitsIsTaken) {
+  char* small = nullptr;
+  {
+    Buffer big = allocate(16 * kMiB);
+    Buffer b = allocate(4 * kMiB);
+    small = at(b);
+  }
+  Buffer c = allocate(3 * kMiB + 100);
+  EXPECT_EQ(at(c), small);
+}
+
+TEST_F(Allocator, EmptyCacheKeepsASegmentWithABlockInUse) {
+  { Buffer b = allocate(8 * kMiB); }
+  Buffer in_use = allocate(3 * kMiB);
+  empty_cache();
+  EXPECT_EQ(allocator_stats().bytes_cached, 5 * kMiB);  // the segment's free rest
+  in_use.reset();
+  empty_cache();
+  EXPECT_EQ(allocator_stats().bytes_cached, 0u);
 }
 
 TEST_F(Allocator, ZeroBytesGiveAUsableCacheLine) {
