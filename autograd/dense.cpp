@@ -74,6 +74,12 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
   const memory::desc bias_md =
       has_bias ? adapter::tagged_desc({out}, memory::format_tag::a) : memory::desc();
   auto fwd = forward_primitive(x2.desc(), in, out, has_bias, activation, training);
+  // As in convolution: a kernel kept in the training layout is read by the training primitive
+  // in inference too, instead of being copied into the inference layout.
+  if (!training && !W.value().is_plain())
+    if (auto t = forward_primitive(x2.desc(), in, out, has_bias, activation, true);
+        t->pd.weights_desc() == W.value().desc())
+      fwd = std::move(t);
 
   const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
   // The kernel as the primitive reads it: the value itself when the Dense layer keeps it in
