@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "keel/core/error.h"
 #include "keel/core/format.h"
@@ -130,17 +131,48 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
       relevant.insert(n.output);
   }
 
+  // With on_final: the earliest op reading each source; once the walk has passed it, the
+  // source's gradient is complete.
+  // A source that an op produced keeps its gradient after the hand-over: its producer's
+  // backward still needs it.
+  std::unordered_map<std::uint64_t, std::ptrdiff_t> first_reader;
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> source_index;
+  std::unordered_set<std::uint64_t> produced;
+  if (options.on_final) {
+    for (std::size_t k = 0; k < sources.size(); ++k) source_index[sources[k].id()].push_back(k);
+    for (std::ptrdiff_t i = last; i >= 0; --i) {
+      produced.insert(nodes_[i]->output);
+      for (std::uint64_t id : nodes_[i]->inputs)
+        if (source_ids.count(id)) first_reader[id] = i;
+    }
+  }
+
   std::unordered_map<std::uint64_t, Tensor> grads;
   grads.emplace(target.id(), seed);
+  std::unordered_set<std::uint64_t> handed_over;
+  auto hand_over_final = [&](std::ptrdiff_t i) {
+    for (std::uint64_t id : nodes_[i]->inputs) {
+      if (!source_ids.count(id) || first_reader.at(id) != i || !handed_over.insert(id).second)
+        continue;
+      auto it = grads.find(id);
+      if (it == grads.end()) {
+        handed_over.erase(id);  // no gradient reached it: handled with the unconnected
+        continue;
+      }
+      const Tensor g = it->second;
+      if (!produced.count(id)) grads.erase(it);
+      for (std::size_t k : source_index.at(id)) options.on_final(k, g);
+    }
+  };
   auto accumulate = [&](std::uint64_t id, Tensor g) {
     auto [it, inserted] = grads.try_emplace(id, g);
     if (!inserted) it->second = ops::add(it->second, g);
   };
 
-  for (std::ptrdiff_t i = last; i >= 0; --i) {
+  auto run_backward = [&](std::ptrdiff_t i) {
     std::shared_ptr<Node>& node = nodes_[i];
     auto git = grads.find(node->output);
-    if (git == grads.end() || !relevant.count(node->output)) continue;
+    if (git == grads.end() || !relevant.count(node->output)) return;
     if (!node->backward)
       throw GradientError(fmt::str(std::string("Tape::gradient: the saved tensors of op '"),
                                    node->name,
@@ -164,11 +196,20 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     }
     // Free saved tensors at once unless another tape (nested) or a later call still needs them.
     if (!persistent_ && node.use_count() == 1) node->backward = nullptr;
+  };
+
+  for (std::ptrdiff_t i = last; i >= 0; --i) {
+    run_backward(i);
+    if (options.on_final) hand_over_final(i);
   }
 
   std::vector<Tensor> result;
   result.reserve(sources.size());
   for (const auto& s : sources) {
+    if (handed_over.count(s.id())) {
+      result.emplace_back();
+      continue;
+    }
     auto it = grads.find(s.id());
     if (it != grads.end()) {
       result.push_back(it->second);
@@ -180,6 +221,9 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
       result.push_back(Tensor::zeros(s.shape()));
     }
   }
+  if (options.on_final)
+    for (std::size_t k = 0; k < sources.size(); ++k)
+      if (result[k].defined()) options.on_final(k, std::exchange(result[k], Tensor()));
   if (!persistent_) nodes_.clear();
   return result;
 }

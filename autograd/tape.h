@@ -38,6 +38,12 @@ enum class Unconnected { zero, raise };
 struct GradientOptions {
   Tensor output_gradient;  // required for a target with more than one element
   Unconnected unconnected = Unconnected::zero;
+  // When set, each source's gradient is handed to on_final(source index, gradient) as soon as
+  // it is final (after the backward of the earliest recorded op that reads the source), and
+  // the returned vector holds undefined tensors: a training step updates a weight and frees
+  // its gradient while the backward goes on. Unconnected sources are handed over at the end.
+  // The callback may modify the source in place (no later op reads it).
+  std::function<void(std::size_t, Tensor)> on_final;
 };
 
 class Tape {

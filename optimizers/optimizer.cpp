@@ -80,6 +80,72 @@ void Optimizer::apply(const std::vector<Variable>& weights) {
   apply(grads, weights);
 }
 
+void Optimizer::check_gradient(const std::string& who, const Variable& w, const Tensor& g,
+                               std::size_t index) const {
+  if (!w.defined()) throw ValueError(fmt::str(who, ": weight ", index, " is undefined"));
+  const std::string name = fmt::quoted(w.name());
+  if (!g.defined())
+    throw ValueError(fmt::str(who, ": the gradient of weight ", name, " is undefined"));
+  if (!(g.shape() == w.shape()))
+    throw ShapeError(fmt::str(who, ": gradient of shape ", g.shape().str(),
+                              " does not match weight ", name, " of shape ", w.shape().str()));
+  if (!state_.contains(w.id())) {
+    const auto p = pending_.find(w.name());
+    if (p != pending_.end() && !p->second.t.empty() && !(p->second.t[0].shape() == w.shape()))
+      throw ShapeError(fmt::str(who, ": the restored state of weight ", name, " has shape ",
+                                p->second.t[0].shape().str(), ", the weight has shape ",
+                                w.shape().str()));
+  }
+}
+
+Optimizer::GradClip Optimizer::start_step() {
+  // 3. learning-rate decay with the iteration count before this step's increment.
+  const double it = static_cast<double>(iterations_);
+  const double lr_t = decay_ > 0.f ? lr_ / (1.0 + static_cast<double>(decay_) * it) : lr_;
+  begin_step(Step{lr_t, iterations_ + 1});
+  GradClip clip{1.f, std::numeric_limits<float>::infinity()};
+  if (clipvalue_ > 0.f) clip.limit = clipvalue_;
+  return clip;
+}
+
+void Optimizer::finish_step() {
+  // 6. the iteration counter.
+  if (always_counts_ || decay_ > 0.f) ++iterations_;
+}
+
+void Optimizer::update_weight(Variable& w, const Tensor& g, GradClip clip) {
+  auto e = state_.find(w.id());
+  if (e == state_.end()) {
+    Tensors slots;
+    const auto p = pending_.find(w.name());
+    if (p != pending_.end()) {
+      slots = std::move(p->second);
+      pending_.erase(p);
+    } else {
+      for (std::size_t k = 0; k < slot_names_.size(); ++k) {
+        const Tensor& v = w.value();
+        Tensor zero = Tensor::empty_like_desc(w.shape(), v.desc(), v.axes());
+        std::memset(zero.buffer().get(), 0, v.desc().get_size());
+        slots.t.push_back(std::move(zero));
+      }
+    }
+    e = state_.emplace(w.id(), Entry{w.name(), std::move(slots)}).first;
+  } else if (e->second.name != w.name()) {
+    e->second.name = w.name();
+  }
+  Tensor value = w.value();  // shares the weight's buffer: the update writes into it
+  std::vector<float*> slot_ptrs(slot_names_.size());
+  for (std::size_t k = 0; k < slot_ptrs.size(); ++k) {
+    Tensor& slot = e->second.slots.t[k];
+    // Restored or older state may be in another layout.
+    slot = slot.to_layout(value.desc(), value.axes());
+    slot_ptrs[k] = buffer_of(slot);
+  }
+  update(buffer_of(value), buffer_of(g), slot_ptrs.data(), elements_of(value), clip);
+  w.mark_modified();
+  w.apply_constraint();
+}
+
 void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variable>& weights) {
   const std::string who = class_name_ + ".apply";
   if (grads.size() != weights.size())
@@ -96,84 +162,65 @@ void Optimizer::apply(const std::vector<Tensor>& grads, const std::vector<Variab
   std::unordered_set<std::uint64_t> seen;
   for (std::size_t i = 0; i < weights.size(); ++i) {
     const Variable& w = weights[i];
-    if (!w.defined()) throw ValueError(fmt::str(who, ": weight ", i, " is undefined"));
-    if (!w.requires_grad()) continue;  // frozen
-    const std::string name = fmt::quoted(w.name());
+    if (w.defined() && !w.requires_grad()) continue;  // frozen
+    check_gradient(who, w, grads[i], i);
     if (!seen.insert(w.id()).second)
-      throw ValueError(fmt::str(who, ": weight ", name, " is listed twice"));
-    const Tensor& g = grads[i];
-    if (!g.defined())
-      throw ValueError(fmt::str(who, ": the gradient of weight ", name, " is undefined"));
-    if (!(g.shape() == w.shape()))
-      throw ShapeError(fmt::str(who, ": gradient of shape ", g.shape().str(),
-                                " does not match weight ", name, " of shape ", w.shape().str()));
-    if (!state_.contains(w.id())) {
-      const auto p = pending_.find(w.name());
-      if (p != pending_.end() && !p->second.t.empty() && !(p->second.t[0].shape() == w.shape()))
-        throw ShapeError(fmt::str(who, ": the restored state of weight ", name, " has shape ",
-                                  p->second.t[0].shape().str(), ", the weight has shape ",
-                                  w.shape().str()));
-    }
-    items.push_back({w, g});
+      throw ValueError(fmt::str(who, ": weight ", fmt::quoted(w.name()), " is listed twice"));
+    items.push_back({w, grads[i]});
   }
   // Gradients and state take the layout the weight is stored in (a kernel lives in its
   // convolution's or inner product's compute layout): each update is then one pass over
   // matching buffers, padding included (it stays zero: zero gradient, zero state).
   for (Item& it : items) it.g = it.g.to_layout(it.w.value().desc(), it.w.value().axes());
 
-  // 1-2. clipnorm (one global norm) then clipvalue, applied inside each update loop.
-  GradClip clip{1.f, std::numeric_limits<float>::infinity()};
+  // 1. clipnorm: one global norm over every gradient.
+  double norm = 0.0;
   if (clipnorm_ > 0.f) {
     double ss = 0.0;
     for (const Item& it : items)
       ss += sum_squares(buffer_of(it.g), elements_of(it.g), kParallelThreshold);
-    const double norm = std::sqrt(ss);
-    if (norm >= clipnorm_) clip.scale = static_cast<float>(clipnorm_ / norm);
+    norm = std::sqrt(ss);
   }
-  if (clipvalue_ > 0.f) clip.limit = clipvalue_;
+  // 2-3. clipvalue and the decayed learning rate; 4-5. each weight, then its constraint; 6.
+  GradClip clip = start_step();
+  if (clipnorm_ > 0.f && norm >= clipnorm_) clip.scale = static_cast<float>(clipnorm_ / norm);
+  for (Item& item : items) update_weight(item.w, item.g, clip);
+  finish_step();
+}
 
-  // 3. learning-rate decay with the iteration count before this step's increment.
-  const double it = static_cast<double>(iterations_);
-  const double lr_t = decay_ > 0.f ? lr_ / (1.0 + static_cast<double>(decay_) * it) : lr_;
-  begin_step(Step{lr_t, iterations_ + 1});
+// --- a step streamed weight by weight -------------------------------------------------------
 
-  // 4-5. update each weight in place, then its constraint.
-  std::vector<float*> slot_ptrs(slot_names_.size());
-  for (Item& item : items) {
-    Variable& w = item.w;
-    auto e = state_.find(w.id());
-    if (e == state_.end()) {
-      Tensors slots;
-      const auto p = pending_.find(w.name());
-      if (p != pending_.end()) {
-        slots = std::move(p->second);
-        pending_.erase(p);
-      } else {
-        for (std::size_t k = 0; k < slot_names_.size(); ++k) {
-          const Tensor& v = w.value();
-          Tensor zero = Tensor::empty_like_desc(w.shape(), v.desc(), v.axes());
-          std::memset(zero.buffer().get(), 0, v.desc().get_size());
-          slots.t.push_back(std::move(zero));
-        }
-      }
-      e = state_.emplace(w.id(), Entry{w.name(), std::move(slots)}).first;
-    } else if (e->second.name != w.name()) {
-      e->second.name = w.name();
-    }
-    Tensor value = w.value();  // shares the weight's buffer: the update writes into it
-    for (std::size_t k = 0; k < slot_ptrs.size(); ++k) {
-      Tensor& slot = e->second.slots.t[k];
-      slot = slot.to_layout(value.desc(),
-                            value.axes());  // restored or older state may be in another layout
-      slot_ptrs[k] = buffer_of(slot);
-    }
-    update(buffer_of(value), buffer_of(item.g), slot_ptrs.data(), elements_of(value), clip);
-    w.mark_modified();
-    w.apply_constraint();
-  }
+void Optimizer::begin_streamed_step() {
+  const std::string who = class_name_ + ".begin_streamed_step";
+  if (clipnorm_ > 0.f)
+    throw ValueError(fmt::str(who, ": clipnorm is ", clipnorm_,
+                              "; its global norm needs every gradient before any update, "
+                              "expected clipnorm 0 (use apply())"));
+  if (streaming_) throw ValueError(fmt::str(who, ": a streamed step is already open"));
+  streaming_ = true;
+  streamed_.clear();
+  stream_clip_ = start_step();
+}
 
-  // 6. the iteration counter.
-  if (always_counts_ || decay_ > 0.f) ++iterations_;
+void Optimizer::apply_streamed(const Tensor& grad, const Variable& weight) {
+  const std::string who = class_name_ + ".apply_streamed";
+  if (!streaming_)
+    throw ValueError(fmt::str(who, ": no streamed step is open (call begin_streamed_step)"));
+  if (weight.defined() && !weight.requires_grad()) return;  // frozen
+  check_gradient(who, weight, grad, 0);
+  if (!streamed_.insert(weight.id()).second)
+    throw ValueError(fmt::str(who, ": weight ", fmt::quoted(weight.name()),
+                              " was already updated in this step"));
+  Variable w = weight;
+  update_weight(w, grad.to_layout(w.value().desc(), w.value().axes()), stream_clip_);
+}
+
+void Optimizer::end_streamed_step() {
+  if (!streaming_)
+    throw ValueError(fmt::str(class_name_, ".end_streamed_step: no streamed step is open"));
+  streaming_ = false;
+  streamed_.clear();
+  finish_step();
 }
 
 // --- config ---------------------------------------------------------------------------------

@@ -165,6 +165,63 @@ TEST(Tape, SourceMayBeAnIntermediateValue) {
   EXPECT_FLOAT_EQ(g[1].item(), 100.f);  // 2h * 5
 }
 
+// on_final: each source's gradient is handed over once, as soon as no earlier op reads it.
+TEST(Tape, OnFinalHandsEachGradientOverWhenItIsComplete) {
+  Variable w1 = param({2.f}, "w1"), w2 = param({3.f}, "w2"), x = param({5.f}, "x");
+  Tape tape;
+  Variable h = w1 * x;      // reads w1 (first)
+  Variable y = w2 * h * h;  // reads w2 once, h twice
+  Variable z = y + w1;      // reads w1 again, later
+  std::vector<std::pair<std::size_t, float>> handed;
+  GradientOptions o;
+  o.on_final = [&](std::size_t i, Tensor g) { handed.emplace_back(i, g.item()); };
+  const auto g = tape.gradient(z, {w1, w2}, o);
+  ASSERT_EQ(handed.size(), 2u);
+  // w2 is final after y's product; w1 only after h = w1 * x (its earliest reader).
+  EXPECT_EQ(handed[0], (std::pair<std::size_t, float>{1, 100.f}));               // h^2
+  EXPECT_EQ(handed[1], (std::pair<std::size_t, float>{0, 2 * 3 * 10 * 5 + 1}));  // 2 w2 h x + 1
+  EXPECT_FALSE(g[0].defined());
+  EXPECT_FALSE(g[1].defined());
+}
+
+TEST(Tape, OnFinalHandsUnconnectedSourcesOverAsZerosAtTheEnd) {
+  Variable x = param({1.f, 2.f}), unused = param({7.f});
+  Tape tape;
+  Variable y = sum(square(x));
+  std::vector<std::size_t> order;
+  std::vector<std::vector<float>> values(2);
+  GradientOptions o;
+  o.on_final = [&](std::size_t i, Tensor g) {
+    order.push_back(i);
+    values[i] = g.to_vector();
+  };
+  tape.gradient(y, {unused, x}, o);
+  EXPECT_EQ(order, (std::vector<std::size_t>{1, 0}));
+  EXPECT_EQ(values[0], (std::vector<float>{0.f}));
+  EXPECT_EQ(values[1], (std::vector<float>{2.f, 4.f}));
+}
+
+TEST(Tape, OnFinalMayUpdateTheSourceInPlace) {
+  // What a streamed optimizer step does: no later op reads the updated source.
+  Variable w1 = param({2.f}, "w1"), w2 = param({3.f}, "w2");
+  Variable x(Tensor::from_data(Shape{1}, {4.f}));
+  Tape tape;
+  Variable y = square(w2 * relu(w1 * x));  // w1 read first, w2 after
+  GradientOptions o;
+  std::vector<float> seen(2);
+  o.on_final = [&](std::size_t i, Tensor g) {
+    seen[i] = g.item();
+    Variable w = i == 0 ? w1 : w2;
+    Tensor v = w.value();
+    v.data()[0] -= g.item();
+    w.mark_modified();
+  };
+  tape.gradient(y, {w1, w2}, o);
+  EXPECT_FLOAT_EQ(seen[1], 2 * 3 * 8 * 8);      // 2 w2 (w1 x)^2 = 384
+  EXPECT_FLOAT_EQ(seen[0], 2 * 3 * 3 * 8 * 4);  // 2 w2^2 (w1 x) x = 576, from the old w2
+  EXPECT_FLOAT_EQ(w2.value().item(), 3.f - 384.f);
+}
+
 TEST(Tape, DeepChainRunsWithoutRecursion) {
   Variable x = param({1.f});
   Tape tape;

@@ -241,6 +241,44 @@ TEST(Model, GraphWithASharedLayer) {
   EXPECT_NE(s.find("right[0][0]"), std::string::npos) << s;  // the shared layer's second input
 }
 
+// train_on_batch updates each weight as soon as its gradient is final (the streamed step);
+// with clipnorm the optimizer needs every gradient first and apply() runs after the backward.
+// A clipnorm far above the gradients' norm clips nothing, so the two paths must agree bit for
+// bit: on a graph with a shared layer (gradients from two branches), a convolution, batch
+// normalization and a frozen layer, with momentum.
+TEST(Model, StreamedTrainingStepsMatchTheWholeStepBitForBit) {
+  auto run = [](float clipnorm) {
+    set_seed(21);
+    auto a = Input({6, 6, 2}, "left");
+    auto b = Input({6, 6, 2}, "right");
+    auto conv = std::make_shared<Convolution2D>(
+        3, 3, 3, Convolution2DOptions{.activation = "relu", .border_mode = "same"});
+    auto bn = std::make_shared<BatchNormalization>();
+    auto frozen = std::make_shared<Convolution2D>(3, 1, 1);
+    frozen->set_trainable(false);
+    auto merged = (*std::make_shared<Merge>(MergeOptions{.mode = "sum"}))(
+        {(*bn)((*conv)(a)), (*frozen)((*conv)(b))});
+    auto out = (*std::make_shared<Dense>(2, DenseOptions{.activation = "softmax"}))(
+        (*std::make_shared<Flatten>())(merged));
+    Model model({a, b}, {out});
+    model.compile(std::make_shared<optimizers::SGD>(
+                      optimizers::SGDOptions{.lr = 0.05f, .momentum = 0.9f, .clipnorm = clipnorm}),
+                  "categorical_crossentropy");
+    const Tensor x1 = Tensor::random_normal({4, 6, 6, 2}), x2 = Tensor::random_normal({4, 6, 6, 2});
+    const Tensor y = Tensor::from_data({4, 2}, {1, 0, 0, 1, 1, 0, 0, 1});
+    std::vector<double> losses;
+    for (int step = 0; step < 3; ++step) losses.push_back(model.train_on_batch({x1, x2}, {y})[0]);
+    std::vector<std::vector<float>> weights;
+    for (const Tensor& w : model.get_weights()) weights.push_back(w.to_vector());
+    return std::make_pair(losses, weights);
+  };
+  const auto streamed = run(0.f), whole = run(1e30f);
+  EXPECT_EQ(streamed.first, whole.first);
+  ASSERT_EQ(streamed.second.size(), whole.second.size());
+  for (std::size_t i = 0; i < streamed.second.size(); ++i)
+    EXPECT_EQ(streamed.second[i], whole.second[i]) << "weight " << i;
+}
+
 TEST(Model, SummaryMatchesKeras) {
   Sequential model("seq");
   model.add(Convolution2D(

@@ -526,6 +526,65 @@ std::vector<std::function<std::shared_ptr<Optimizer>()>> every_optimizer() {
   };
 }
 
+// --- a step streamed weight by weight ---------------------------------------------------------
+
+TEST(OptimizerStreamed, StepsAreBitIdenticalToApply) {
+  for (const auto& make : every_optimizer()) {
+    const std::shared_ptr<Optimizer> a = make(), b = make();
+    SCOPED_TRACE(a->get_config().dump());
+    if (a->clipnorm() > 0.f) continue;  // refused: see below
+    Variable wa = weight(), wb = weight();
+    Variable ba(Tensor::from_data(Shape{3}, {0.1f, -0.2f, 0.3f}), true, "dense_1_b");
+    Variable bb(ba.value().clone(), true, "dense_1_b");
+    for (int k = 0; k < 3; ++k) {
+      const Tensor gb = Tensor::from_data(Shape{3}, {kG[k][0], kG[k][2], kG[k][4]});
+      a->apply({grad(k), gb}, {wa, ba});
+      b->begin_streamed_step();
+      b->apply_streamed(gb, bb);  // any order: the tape hands the last layer's over first
+      b->apply_streamed(grad(k), wb);
+      b->end_streamed_step();
+    }
+    EXPECT_TRUE(bit_equal(wa.value().to_vector(), wb.value().to_vector()));
+    EXPECT_TRUE(bit_equal(ba.value().to_vector(), bb.value().to_vector()));
+    EXPECT_EQ(a->state_scalars(), b->state_scalars());
+    for (const std::string& name : a->slot_names())
+      EXPECT_TRUE(bit_equal(slot(*a, wa, name), slot(*b, wb, name))) << name;
+  }
+}
+
+TEST(OptimizerStreamed, FrozenWeightsAreSkipped) {
+  SGD opt({.lr = 0.1f, .momentum = 0.9f});
+  Variable frozen(Tensor::from_data(kShape, kP0), /*requires_grad=*/false, "frozen");
+  opt.begin_streamed_step();
+  opt.apply_streamed(grad(0), frozen);
+  opt.end_streamed_step();
+  EXPECT_EQ(frozen.value().to_vector(), kP0);
+  EXPECT_TRUE(opt.slots(frozen).empty());
+}
+
+TEST(OptimizerStreamed, MisuseIsAValueErrorNamingIt) {
+  SGD clipped({.lr = 0.1f, .clipnorm = 1.f});
+  EXPECT_THROW_MSG(clipped.begin_streamed_step(), ValueError,
+                   "SGD.begin_streamed_step: clipnorm is 1; its global norm needs every gradient "
+                   "before any update, expected clipnorm 0 (use apply())");
+  SGD opt({.lr = 0.1f});
+  Variable w = weight();
+  EXPECT_THROW_MSG(opt.apply_streamed(grad(0), w), ValueError,
+                   "SGD.apply_streamed: no streamed step is open (call begin_streamed_step)");
+  EXPECT_THROW_MSG(opt.end_streamed_step(), ValueError,
+                   "SGD.end_streamed_step: no streamed step is open");
+  opt.begin_streamed_step();
+  EXPECT_THROW_MSG(opt.begin_streamed_step(), ValueError,
+                   "SGD.begin_streamed_step: a streamed step is already open");
+  opt.apply_streamed(grad(0), w);
+  EXPECT_THROW_MSG(opt.apply_streamed(grad(1), w), ValueError,
+                   "SGD.apply_streamed: weight 'dense_1_W' was already updated in this step");
+  EXPECT_THROW_MSG(opt.apply_streamed(Tensor::zeros(Shape{3}), weight("other")), ShapeError,
+                   "SGD.apply_streamed: gradient of shape (3,) does not match weight 'other' of "
+                   "shape (2, 3)");
+  opt.end_streamed_step();
+}
+
 TEST(OptimizerState, SlotNamesFollowKeras) {
   EXPECT_EQ(SGD({.momentum = 0.9f}).slot_names(), std::vector<std::string>{"moment"});
   EXPECT_EQ(RMSprop().slot_names(), std::vector<std::string>{"accumulator"});
