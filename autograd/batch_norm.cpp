@@ -4,6 +4,7 @@
 #include <string>
 
 #include "keel/autograd/tape.h"
+#include "keel/core/context.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
@@ -50,7 +51,8 @@ Tensor pack_scale_shift(const Tensor& gamma, const Tensor& beta, std::int64_t c)
 
 Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variable& beta,
                          const std::vector<int>& data_axes, float epsilon, const Tensor& mean_in,
-                         const Tensor& variance_in, Tensor* mean_out, Tensor* variance_out) {
+                         const Tensor& variance_in, Tensor* mean_out, Tensor* variance_out,
+                         bool fuse_relu) {
   const char* what = "batch_norm";
   const int rank = x.shape().rank();
   if (rank < 2 || rank > 5 || static_cast<int>(data_axes.size()) != rank)
@@ -84,6 +86,7 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
       training || !global_stats ? prop_kind::forward_training : prop_kind::forward_inference;
   normalization_flags flags = normalization_flags::use_scale_shift;
   if (global_stats) flags = flags | normalization_flags::use_global_stats;
+  if (fuse_relu) flags = flags | normalization_flags::fuse_norm_relu;
 
   CacheKey key("batch_norm_fwd");
   key << prop << static_cast<unsigned>(flags) << epsilon << x_md;
@@ -94,20 +97,24 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
   Tensor mean = global_stats ? mean_in.to_plain() : Tensor::empty(Shape{c});
   Tensor variance = global_stats ? variance_in.to_plain() : Tensor::empty(Shape{c});
   Tensor y = Tensor::empty_like_desc(x.shape(), fwd->pd.dst_desc(), data_axes);
-  if (x.shape().numel() > 0)
-    fwd->run({{DNNL_ARG_SRC, xv.memory()},
-              {DNNL_ARG_DST, y.memory()},
-              {DNNL_ARG_MEAN, mean.memory()},
-              {DNNL_ARG_VARIANCE, variance.memory()},
-              {DNNL_ARG_SCALE_SHIFT, ss.memory()}});
+  // The relu mask of a fused forward in training, read by the backward.
+  const memory::desc ws_md = fwd->pd.workspace_desc();
+  const Buffer ws = ws_md.get_size() > 0 ? allocate(ws_md.get_size()) : Buffer();
+  std::unordered_map<int, memory> fwd_args{{DNNL_ARG_SRC, xv.memory()},
+                                           {DNNL_ARG_DST, y.memory()},
+                                           {DNNL_ARG_MEAN, mean.memory()},
+                                           {DNNL_ARG_VARIANCE, variance.memory()},
+                                           {DNNL_ARG_SCALE_SHIFT, ss.memory()}};
+  if (ws) fwd_args.emplace(DNNL_ARG_WORKSPACE, memory(ws_md, detail::engine(), ws.get()));
+  if (x.shape().numel() > 0) fwd->run(std::move(fwd_args));
   if (mean_out) *mean_out = mean;
   if (variance_out) *variance_out = variance;
   if (!training) return Variable(std::move(y));
 
   return record(
       what, std::move(y), {x, gamma, beta},
-      [fwd, xv, ss, mean, variance, epsilon, flags, data_axes, c](const Tensor& g,
-                                                                  const std::vector<bool>& needs) {
+      [fwd, xv, ss, mean, variance, ws, ws_md, epsilon, flags, data_axes, c](
+          const Tensor& g, const std::vector<bool>& needs) {
         const memory::desc x_md = xv.desc();
         // Always prop backward: oneDNN 2.6 refuses backward_data with a scale-shift, and the
         // dx kernel computes the per-channel sums that make dgamma and dbeta anyway.
@@ -125,6 +132,7 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
             {DNNL_ARG_SCALE_SHIFT, ss.memory()}, {DNNL_ARG_DIFF_SRC, dx.memory()}};
         Tensor dss = Tensor::empty(Shape{2, c});
         args.emplace(DNNL_ARG_DIFF_SCALE_SHIFT, dss.memory());
+        if (ws) args.emplace(DNNL_ARG_WORKSPACE, memory(ws_md, detail::engine(), ws.get()));
         if (xv.shape().numel() > 0) {
           bwd->run(std::move(args));
         } else {
@@ -147,19 +155,20 @@ Variable batch_norm_impl(const Variable& x, const Variable& gamma, const Variabl
 }  // namespace
 
 BatchNormResult batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
-                           const std::vector<int>& data_axes, float epsilon) {
+                           const std::vector<int>& data_axes, float epsilon, bool fuse_relu) {
   BatchNormResult r;
-  r.y =
-      batch_norm_impl(x, gamma, beta, data_axes, epsilon, Tensor(), Tensor(), &r.mean, &r.variance);
+  r.y = batch_norm_impl(x, gamma, beta, data_axes, epsilon, Tensor(), Tensor(), &r.mean,
+                        &r.variance, fuse_relu);
   return r;
 }
 
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
                     const std::vector<int>& data_axes, float epsilon, const Tensor& mean,
-                    const Tensor& variance) {
+                    const Tensor& variance, bool fuse_relu) {
   if (!mean.defined() || !variance.defined())
     throw ValueError("batch_norm: the inference form needs both mean and variance");
-  return batch_norm_impl(x, gamma, beta, data_axes, epsilon, mean, variance, nullptr, nullptr);
+  return batch_norm_impl(x, gamma, beta, data_axes, epsilon, mean, variance, nullptr, nullptr,
+                         fuse_relu);
 }
 
 std::vector<int> batch_norm_data_axes(int rank, int channel_axis) {

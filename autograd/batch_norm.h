@@ -22,6 +22,10 @@
 // primitive that gives dx, dgamma and dbeta together (oneDNN computes the per-channel sums of
 // dgamma and dbeta for dx anyway; only the gradients the tape asks for are returned).
 //
+// With fuse_relu, y = max(0, normalised) in the same primitive (oneDNN fuse_norm_relu): the
+// backward masks the gradient with the workspace the forward kept (one bit per element), so a
+// BatchNormalization followed by Activation('relu') runs one pass instead of two each way.
+//
 // Throws ShapeError for an input of rank < 2 or > 5, a data_axes that does not fit it, or
 // gamma/beta/statistics whose shape is not (C,); ValueError for epsilon <= 0.
 #pragma once
@@ -40,12 +44,13 @@ struct BatchNormResult {
 
 // Training mode: normalise with the batch statistics, which are returned.
 BatchNormResult batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
-                           const std::vector<int>& data_axes, float epsilon);
+                           const std::vector<int>& data_axes, float epsilon,
+                           bool fuse_relu = false);
 
 // Inference mode: normalise with the given statistics (shape (C,)).
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta,
                     const std::vector<int>& data_axes, float epsilon, const Tensor& mean,
-                    const Tensor& variance);
+                    const Tensor& variance, bool fuse_relu = false);
 
 // The data axis map for statistics over every axis but `channel_axis` (non-negative):
 // {0, channel_axis, the other axes in order} ({1, 0, 2, ...} when the channel axis is 0).

@@ -81,14 +81,21 @@ Variable BatchNormalization::sample_wise(const Variable& x) const {
   return gamma_ * (centered / (stddev + eps)) + beta_;
 }
 
-Variable BatchNormalization::call(const Variable& x) {
+Variable BatchNormalization::call(const Variable& x) { return normalize(x, false); }
+
+Variable BatchNormalization::call_fused_activation(const Variable& x, FusedActivation activation) {
+  if (activation != FusedActivation::relu || o_.mode == 1) return {};
+  return normalize(x, /*fuse_relu=*/true);
+}
+
+Variable BatchNormalization::normalize(const Variable& x, bool fuse_relu) {
   if (o_.mode == 1) return sample_wise(x);
   const auto data_axes = batch_norm_data_axes(x.shape().rank(), channel_axis(x.shape()));
   const float eps = static_cast<float>(o_.epsilon);
   if (o_.mode == 0 && !learning_phase())
-    return batch_norm(x, gamma_, beta_, data_axes, eps, running_mean_.value(),
-                      running_std_.value());
-  BatchNormResult r = batch_norm(x, gamma_, beta_, data_axes, eps);
+    return batch_norm(x, gamma_, beta_, data_axes, eps, running_mean_.value(), running_std_.value(),
+                      fuse_relu);
+  BatchNormResult r = batch_norm(x, gamma_, beta_, data_axes, eps, fuse_relu);
   if (o_.mode == 0) {
     const float m = static_cast<float>(o_.momentum);
     running_mean_.set_value(moving_average(running_mean_.value(), r.mean, m));

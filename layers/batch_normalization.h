@@ -89,10 +89,13 @@ class BatchNormalization : public WithOptions<BatchNormalizationOptions> {
   Shape compute_output_shape(const Shape& input_shape) const override;
   void build_weights(const Shape& input_shape) override;
   Variable call(const Variable& x) override;
+  // relu in the batch-norm primitive (modes 0 and 2; not mode 1's sample-wise formula).
+  Variable call_fused_activation(const Variable& x, FusedActivation activation) override;
 
  private:
   int channel_axis(const Shape& input_shape) const;  // `axis` resolved; ShapeError if invalid
   Variable sample_wise(const Variable& x) const;     // mode 1
+  Variable normalize(const Variable& x, bool fuse_relu);
 
   std::int64_t channels_ = 0;  // set by build
   Variable gamma_, beta_, running_mean_, running_std_;

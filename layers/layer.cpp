@@ -166,6 +166,12 @@ Variable Layer::operator()(const Variable& x) {
   return y;
 }
 
+Variable Layer::call_fused(const Variable& x, FusedActivation activation) {
+  if (activity_regularizer_ || activation == FusedActivation::none) return {};
+  build(x.shape());
+  return call_fused_activation(x, activation);
+}
+
 Variable Layer::add_weight(const std::string& keras_name, const Shape& shape,
                            const Initializer& init, const Fans& fans,
                            const std::optional<L1L2Regularizer>& regularizer,

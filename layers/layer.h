@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keel/autograd/fused_activation.h"
 #include "keel/autograd/variable.h"
 #include "keel/constraints/constraint.h"
 #include "keel/core/config.h"
@@ -90,6 +91,14 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Builds on first use, checks the input, runs the layer (training behaviour of Dropout and
   // BatchNormalization follows learning_phase()).
   Variable operator()(const Variable& x);
+  // activation(this layer(x)) computed in one op, where the layer can fuse that activation
+  // (BatchNormalization: relu, into its oneDNN primitive); an undefined Variable where it
+  // cannot, or where an activity regularizer must see the unactivated output. A graph model
+  // calls it for a layer whose only consumer is an Activation layer, and then skips that one.
+  Variable call_fused(const Variable& x, FusedActivation activation);
+  const std::optional<L1L2Regularizer>& activity_regularizer() const {
+    return activity_regularizer_;
+  }
   // Several inputs: merge layers take a list; other layers a list of one.
   Variable operator()(const std::vector<Variable>& xs);
   Shape output_shape(const std::vector<Shape>& input_shapes) const;
@@ -133,6 +142,13 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Declares the weights with add_weight(); called once by build().
   virtual void build_weights(const Shape& input_shape) { (void)input_shape; }
   virtual Variable call(const Variable& x) = 0;
+  // call() followed by `activation` in one op, or undefined when the layer cannot fuse it
+  // (the default).
+  virtual Variable call_fused_activation(const Variable& x, FusedActivation activation) {
+    (void)x;
+    (void)activation;
+    return {};
+  }
   // The multi-input forms; the defaults accept exactly one input and defer to the above.
   virtual Shape compute_output_shape_multi(const std::vector<Shape>& input_shapes) const;
   virtual Variable call_multi(const std::vector<Variable>& xs);
@@ -152,9 +168,6 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The weights to apply at the end of build (Keras's `weights=` argument).
   void set_initial_weights(std::vector<Tensor> weights) { initial_weights_ = std::move(weights); }
   void set_activity_regularizer(std::optional<L1L2Regularizer> r) { activity_regularizer_ = r; }
-  const std::optional<L1L2Regularizer>& activity_regularizer() const {
-    return activity_regularizer_;
-  }
   // Sets the construction-time input shape from Keras-style arguments (without the batch).
   void set_input_shape(const Shape& shape_without_batch);
 

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
@@ -15,6 +16,7 @@
 #include "keel/core/random.h"
 #include "keel/core/tensor_ops.h"
 #include "keel/data/dataset.h"
+#include "keel/layers/core_layers.h"
 #include "keel/models/metrics.h"
 #include "keel/models/progbar.h"
 
@@ -182,12 +184,37 @@ std::vector<Variable> Model::operator()(const std::vector<Variable>& xs) {
   // the op has saved, and the rest (a BatchNormalization output once its relu has run) would
   // otherwise stay alive to the end of the forward, the step's memory peak (ResNet50: 18 %).
   std::unordered_map<const Node*, int> uses;
+  std::unordered_map<const Node*, const Node*> only_consumer;  // of a node read by one node
   for (const auto& n : nodes_)
-    for (const auto& in : n->inputs) ++uses[in.node().get()];
-  for (const auto& y : outputs_) ++uses[y.node().get()];
+    for (const auto& in : n->inputs) {
+      const Node* producer = in.node().get();
+      only_consumer[producer] = ++uses[producer] == 1 ? n.get() : nullptr;
+    }
+  for (const auto& y : outputs_) {
+    ++uses[y.node().get()];
+    only_consumer[y.node().get()] = nullptr;
+  }
+  std::unordered_set<const Node*> fused;  // Activation nodes computed by their producer
   for (const auto& n : nodes_) {
+    if (fused.count(n.get())) continue;
     std::vector<Variable> args;
     for (const auto& in : n->inputs) args.push_back(values.at(in.node().get()));
+    // A layer whose only consumer is an Activation layer may compute the activation itself
+    // (BatchNormalization + relu: one batch-norm primitive instead of two passes each way).
+    const auto c = only_consumer.find(n.get());
+    if (args.size() == 1 && c != only_consumer.end() && c->second) {
+      const auto* act = dynamic_cast<const layers::Activation*>(c->second->layer.get());
+      if (act && !act->activity_regularizer()) {
+        Variable y = n->layer->call_fused(args[0], fusable_activation(act->activation()));
+        if (y.defined()) {
+          values[c->second] = std::move(y);
+          fused.insert(c->second);
+          for (const auto& in : n->inputs)
+            if (--uses[in.node().get()] == 0) values.erase(in.node().get());
+          continue;
+        }
+      }
+    }
     values[n.get()] = args.size() == 1 ? (*n->layer)(args[0]) : (*n->layer)(args);
     for (const auto& in : n->inputs)
       if (--uses[in.node().get()] == 0) values.erase(in.node().get());

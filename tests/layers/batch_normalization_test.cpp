@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <keel/autograd/batch_norm.h>
 #include <keel/autograd/gradcheck.h>
+#include <keel/autograd/ops.h>
 #include <keel/autograd/tape.h>
 #include <keel/core/detail/dnnl_adapter.h>
 #include <keel/core/error.h>
@@ -17,6 +18,7 @@
 #include <keel/layers/convolution.h>
 #include <keel/layers/factory.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -332,6 +334,60 @@ TEST(BatchNormalization, GradcheckAfterABlockedConvolution) {
                              {.eps = 1e-2, .atol = 3e-3, .rtol = 3e-2});
     EXPECT_TRUE(r.ok) << r.message;
   }
+}
+
+// --- relu fused into the batch-norm primitive (what a graph model does for BN -> relu) -------
+
+// Output and gradients of x, gamma and beta for a fixed projection of the output.
+struct Pass {
+  std::vector<float> y, dx, dgamma, dbeta;
+};
+
+Pass run_bn(BatchNormalization& bn, const Tensor& x_value, bool fused) {
+  Variable x(x_value, true);
+  Tape tape;
+  const Variable y = fused ? bn.call_fused(x, FusedActivation::relu) : relu(bn(x));
+  EXPECT_TRUE(y.defined());
+  const Variable loss = sum(y * Variable(random_tensor(x_value.shape(), 7)));
+  const auto g = tape.gradient(loss, {x, bn.gamma(), bn.beta()});
+  return {y.value().to_vector(), g[0].to_vector(), g[1].to_vector(), g[2].to_vector()};
+}
+
+TEST(BatchNormalization, FusedReluMatchesReluOfTheOutputInBothPhases) {
+  std::uint64_t seed = 400;
+  for (bool training : {true, false}) {
+    layers::LearningPhase phase(training);
+    for (const auto& c : cases()) {
+      SCOPED_TRACE(std::string(c.what) + (training ? ", training" : ", test"));
+      const int axis = c.axis < 0 ? c.axis + c.shape.rank() : c.axis;
+      const std::int64_t ch = c.shape[axis];
+      const std::vector<Tensor> w{random_tensor({ch}, ++seed, 0.5f, 1.5f),
+                                  random_tensor({ch}, ++seed), random_tensor({ch}, ++seed),
+                                  random_tensor({ch}, ++seed, 0.5f, 2.f)};
+      BatchNormalization fused({.axis = c.axis, .weights = w}),
+          plain({.axis = c.axis, .weights = w});
+      const Tensor x = random_tensor(c.shape, ++seed, -2.f, 2.f);
+      const Pass a = run_bn(fused, x, true), b = run_bn(plain, x, false);
+      expect_near(a.y, b.y, 1e-6f);
+      expect_near(a.dx, b.dx, 1e-5f);
+      expect_near(a.dgamma, b.dgamma, 1e-5f);
+      expect_near(a.dbeta, b.dbeta, 1e-5f);
+      // Half the outputs are clipped: the fused op really applied relu.
+      EXPECT_GT(std::count(a.y.begin(), a.y.end(), 0.f), 0);
+      if (training)  // and updated the running statistics like the unfused one
+        expect_near(fused.running_mean().value().to_vector(),
+                    plain.running_mean().value().to_vector(), 1e-6f);
+    }
+  }
+}
+
+TEST(BatchNormalization, FusesNothingButReluAndNothingInMode1) {
+  const Variable x(random_tensor({4, 3}, 5));
+  BatchNormalization bn;
+  EXPECT_FALSE(bn.call_fused(x, FusedActivation::tanh).defined());
+  EXPECT_FALSE(bn.call_fused(x, FusedActivation::none).defined());
+  BatchNormalization sample_wise({.mode = 1});
+  EXPECT_FALSE(sample_wise.call_fused(x, FusedActivation::relu).defined());
 }
 
 TEST(BatchNormalization, InputGradientAloneWhenGammaAndBetaAreFrozen) {

@@ -279,6 +279,41 @@ TEST(Model, StreamedTrainingStepsMatchTheWholeStepBitForBit) {
     EXPECT_EQ(streamed.second[i], whole.second[i]) << "weight " << i;
 }
 
+// A BatchNormalization whose only consumer is Activation('relu') computes the relu in its own
+// primitive: one recorded op instead of two, the same numbers as the two layers apart (an
+// Activation('linear') in between prevents the fusion).
+TEST(Model, BatchNormalizationFollowedByReluRunsAsOneOp) {
+  auto build = [](bool separate) {
+    auto x = Input({4, 4, 3});
+    auto h = (*std::make_shared<BatchNormalization>())(x);
+    if (separate) h = (*std::make_shared<Activation>("linear"))(h);
+    auto y = (*std::make_shared<Activation>("relu"))(h);
+    return std::make_unique<Model>(std::vector<SymbolicTensor>{x}, std::vector<SymbolicTensor>{y});
+  };
+  auto fused = build(false), separate = build(true);
+  set_seed(8);
+  const Variable x(Tensor::random_normal({5, 4, 4, 3}), true);
+  const Tensor proj = Tensor::random_normal({5, 4, 4, 3});
+  std::vector<std::vector<float>> results;
+  std::vector<std::size_t> ops;
+  for (Model* m : {fused.get(), separate.get()}) {
+    layers::LearningPhase training(true);
+    Tape tape;
+    const Variable y = (*m)(x);
+    ops.push_back(tape.size());
+    const auto g = tape.gradient(sum(y * Variable(proj)), std::vector<Variable>{x});
+    results.push_back(y.value().to_vector());
+    results.push_back(g[0].to_vector());
+  }
+  EXPECT_EQ(ops[0], 1u);  // batch_norm with relu
+  EXPECT_EQ(ops[1], 2u);  // batch_norm, relu (linear records nothing)
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_EQ(results[k].size(), results[k + 2].size());
+    for (std::size_t i = 0; i < results[k].size(); ++i)
+      ASSERT_NEAR(results[k][i], results[k + 2][i], 1e-5f) << (k ? "dx " : "y ") << i;
+  }
+}
+
 TEST(Model, SummaryMatchesKeras) {
   Sequential model("seq");
   model.add(Convolution2D(
