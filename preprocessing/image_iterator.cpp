@@ -50,9 +50,9 @@ ImageIterator::ImageIterator(std::shared_ptr<const ImageDataGenerator> generator
 
 ImageIterator::~ImageIterator() { stop_workers(); }
 
-Batch ImageIterator::make_batch(std::int64_t b) const {
-  const std::int64_t per_epoch = batches_per_epoch();
-  const std::int64_t epoch = b / per_epoch, k = b % per_epoch;
+std::shared_ptr<const std::vector<std::int64_t>> ImageIterator::order_of(std::int64_t epoch) const {
+  std::lock_guard lock(order_mu_);
+  if (order_ && (order_epoch_ == epoch || !shuffle_)) return order_;
   std::vector<std::int64_t> order;
   if (shuffle_) {
     order = epoch_order(n_, seed_, epoch);
@@ -60,6 +60,16 @@ Batch ImageIterator::make_batch(std::int64_t b) const {
     order.resize(static_cast<std::size_t>(n_));
     for (std::int64_t i = 0; i < n_; ++i) order[static_cast<std::size_t>(i)] = i;
   }
+  order_ = std::make_shared<const std::vector<std::int64_t>>(std::move(order));
+  order_epoch_ = epoch;
+  return order_;
+}
+
+Batch ImageIterator::make_batch(std::int64_t b) const {
+  const std::int64_t per_epoch = batches_per_epoch();
+  const std::int64_t epoch = b / per_epoch, k = b % per_epoch;
+  const std::shared_ptr<const std::vector<std::int64_t>> order_ptr = order_of(epoch);
+  const std::vector<std::int64_t>& order = *order_ptr;
   const std::int64_t begin = k * batch_size_, end = std::min(n_, begin + batch_size_);
   std::vector<std::int64_t> indices;
   std::vector<Tensor> images;

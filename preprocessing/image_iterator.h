@@ -141,6 +141,9 @@ class ImageIterator : public BatchSource {
 
  private:
   Batch make_batch(std::int64_t b) const;
+  // The sample order of `epoch`, shared by the batches of that epoch (computed once, not per
+  // batch: epoch_order is O(samples)).
+  std::shared_ptr<const std::vector<std::int64_t>> order_of(std::int64_t epoch) const;
   void work();
   void start_workers();
 
@@ -159,6 +162,9 @@ class ImageIterator : public BatchSource {
   bool stop_ = false;
   std::vector<std::thread> threads_;
   mutable std::set<std::int64_t> skipped_;  // indices of the samples left out
+  mutable std::mutex order_mu_;             // guards the cached epoch order
+  mutable std::int64_t order_epoch_ = -1;
+  mutable std::shared_ptr<const std::vector<std::int64_t>> order_;
 };
 
 // flow(x, y): batches from arrays.
