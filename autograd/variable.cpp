@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "keel/core/allocator.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 
@@ -64,6 +65,7 @@ Tensor Variable::value_in(const Layout& layout) const {
 
 void Variable::store_as(const Layout& layout) {
   Impl& i = impl();
+  const LongLivedAllocations long_lived;  // the weight's new home
   const Tensor t = value_in(layout);
   if (t.buffer() != i.value.buffer()) {
     i.value = t;

@@ -33,6 +33,20 @@ using Buffer = std::shared_ptr<void>;
 // request above allocation_limit() or one the system refuses, naming the bytes.
 Buffer allocate(std::size_t bytes);
 
+// While one is alive on a thread, that thread's large buffers come from the long-lived arena:
+// buffers that live as long as the model (weights, their compute-layout copies, optimizer
+// slots), kept apart from a step's transient ones so that neither fragments the other. Nests.
+class LongLivedAllocations {
+ public:
+  LongLivedAllocations();
+  ~LongLivedAllocations();
+  LongLivedAllocations(const LongLivedAllocations&) = delete;
+  LongLivedAllocations& operator=(const LongLivedAllocations&) = delete;
+
+ private:
+  int previous_;
+};
+
 // The largest single buffer keel allocates: the machine's physical memory by default, or
 // $KEEL_MAX_ALLOCATION_BYTES, or what set_allocation_limit() set. A guard against absurd
 // shapes in files and configs (a Dense of 10^12 units) failing as a clear error.

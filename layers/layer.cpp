@@ -7,6 +7,7 @@
 
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
+#include "keel/core/allocator.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 
@@ -176,6 +177,7 @@ Variable Layer::add_weight(const std::string& keras_name, const Shape& shape,
                            const Initializer& init, const Fans& fans,
                            const std::optional<L1L2Regularizer>& regularizer,
                            const std::optional<Constraint>& constraint, bool trainable) {
+  const LongLivedAllocations long_lived;
   Variable v(init(shape, fans), trainable_ && trainable, name_ + "_" + keras_name);
   if (constraint) v.set_constraint([c = *constraint](Tensor& w) { c.project(w); });
   weights_.push_back({keras_name, v, fans, regularizer, constraint, trainable});

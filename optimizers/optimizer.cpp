@@ -6,6 +6,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "keel/core/allocator.h"
 #include "keel/core/context.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
@@ -114,6 +115,7 @@ void Optimizer::finish_step() {
 }
 
 void Optimizer::update_weight(Variable& w, const Tensor& g, GradClip clip) {
+  const LongLivedAllocations long_lived;  // slots live as long as the weights
   auto e = state_.find(w.id());
   if (e == state_.end()) {
     Tensors slots;

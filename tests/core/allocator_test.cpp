@@ -177,6 +177,90 @@ TEST_F(Allocator, EmptyCacheKeepsASegmentWithABlockInUse) {
   EXPECT_EQ(allocator_stats().bytes_cached, 0u);
 }
 
+// The system's memory held by the allocator: what is handed out plus what is kept for reuse.
+std::size_t held() {
+  const AllocatorStats s = allocator_stats();
+  return s.bytes_in_use + s.bytes_cached;
+}
+
+TEST_F(Allocator, LongLivedBuffersDoNotReuseTransientSegments) {
+  char* transient = nullptr;
+  {
+    Buffer b = allocate(8 * kMiB);
+    transient = at(b);
+  }
+  const std::uint64_t hits = allocator_stats().cache_hits;
+  const LongLivedAllocations long_lived;
+  Buffer w = allocate(4 * kMiB);
+  EXPECT_NE(at(w), transient);
+  EXPECT_EQ(allocator_stats().cache_hits, hits);
+  EXPECT_EQ(allocator_stats().bytes_cached, 8 * kMiB);  // the transient segment, untouched
+}
+
+TEST_F(Allocator, TransientBuffersDoNotReuseLongLivedSegments) {
+  Buffer weight;
+  {
+    const LongLivedAllocations long_lived;
+    weight = allocate(4 * kMiB);
+  }
+  Buffer activation = allocate(2 * kMiB);  // the weight's segment has no free rest: a new one
+  EXPECT_TRUE(at(activation) + 2 * kMiB <= at(weight) || at(weight) + 4 * kMiB <= at(activation));
+  EXPECT_EQ(held(), 6 * kMiB);
+}
+
+TEST_F(Allocator, AWhollyFreeLongLivedSegmentGoesBackToTheSystem) {
+  const LongLivedAllocations long_lived;
+  Buffer w = allocate(3 * kMiB);  // a 4 MiB segment (whole huge pages) with 1 MiB free
+  EXPECT_EQ(allocator_stats().bytes_cached, 1 * kMiB);
+  w.reset();
+  EXPECT_EQ(allocator_stats().bytes_cached, 0u);
+  EXPECT_EQ(held(), 0u);
+}
+
+TEST_F(Allocator, LongLivedScopesNest) {
+  {
+    const LongLivedAllocations outer;
+    { const LongLivedAllocations inner; }
+    { Buffer w = allocate(8 * kMiB); }  // still long-lived: returned at once
+    EXPECT_EQ(allocator_stats().bytes_cached, 0u);
+  }
+  { Buffer t = allocate(8 * kMiB); }  // transient again: kept for reuse
+  EXPECT_EQ(allocator_stats().bytes_cached, 8 * kMiB);
+}
+
+TEST_F(Allocator, GrowingReleasesWhollyFreeSegmentsTooSmallForTheRequest) {
+  { Buffer small = allocate(4 * kMiB); }
+  EXPECT_EQ(allocator_stats().bytes_cached, 4 * kMiB);
+  Buffer big = allocate(16 * kMiB);
+  EXPECT_EQ(allocator_stats().bytes_cached, 0u);
+  EXPECT_EQ(held(), 16 * kMiB);
+}
+
+TEST_F(Allocator, GrowingKeepsAPartlyUsedSegment) {
+  { Buffer b = allocate(8 * kMiB); }
+  Buffer in_use = allocate(3 * kMiB);  // from the 8 MiB segment, which keeps 5 MiB free
+  Buffer big = allocate(16 * kMiB);
+  EXPECT_EQ(allocator_stats().bytes_cached, 5 * kMiB);
+  EXPECT_EQ(held(), 24 * kMiB);
+}
+
+// A training step's pattern (VGG16's Dense gradients: ever larger short-lived buffers beside
+// long-held activations) settles after its first step: later steps take no new memory.
+TEST_F(Allocator, ARepeatedStepSettlesWithoutGrowing) {
+  auto step = [] {
+    Buffer activation = allocate(6 * kMiB);
+    for (std::size_t mib : {1u, 4u, 24u}) Buffer gradient = allocate(mib * kMiB);
+    Buffer late = allocate(2 * kMiB);
+  };
+  step();
+  const std::size_t after_first = held();
+  for (int i = 0; i < 5; ++i) {
+    step();
+    EXPECT_EQ(held(), after_first) << "step " << i + 2;
+  }
+  EXPECT_LE(after_first, 32 * kMiB);  // one segment per live extent, not one per size
+}
+
 TEST_F(Allocator, ZeroBytesGiveAUsableCacheLine) {
   const std::size_t base = allocator_stats().bytes_in_use;
   Buffer b = allocate(0);
