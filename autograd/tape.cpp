@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "keel/core/detail/profiler.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/tensor_ops.h"
@@ -14,6 +15,7 @@ namespace keel {
 
 struct Tape::Node {
   const char* name;
+  std::string label;  // the layer that recorded the op, when a profiler was recording
   std::vector<std::uint64_t> inputs;
   std::vector<Shape> input_shapes;
   std::uint64_t output;
@@ -69,6 +71,7 @@ Variable record(const char* name, Tensor output, const std::vector<Variable>& in
   Variable result(std::move(output), true);
   auto node = std::make_shared<Tape::Node>();
   node->name = name;
+  if (detail::Profiler::active()) node->label = detail::profile_label();
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     const Variable& v = inputs[k];
     node->inputs.push_back(v.id());
@@ -161,6 +164,7 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
       }
       const Tensor g = it->second;
       if (!produced.count(id)) grads.erase(it);
+      const detail::ProfileScope scope("(optimizer)", detail::ProfilePhase::update, "update");
       for (std::size_t k : source_index.at(id)) options.on_final(k, g);
     }
   };
@@ -182,6 +186,7 @@ std::vector<Tensor> Tape::gradient(const Variable& target, const std::vector<Var
     for (std::size_t k = 0; k < needs.size(); ++k) needs[k] = relevant.count(node->inputs[k]) > 0;
     const Tensor g = git->second;
     if (!source_ids.count(node->output)) grads.erase(git);  // no longer needed
+    const detail::ProfileScope scope(node->label, detail::ProfilePhase::backward, node->name);
     std::vector<Tensor> input_grads = node->backward(g, needs);
     for (std::size_t k = 0; k < needs.size(); ++k) {
       if (!needs[k]) continue;

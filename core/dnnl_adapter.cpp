@@ -1,8 +1,13 @@
 #include "keel/core/detail/dnnl_adapter.h"
 
+#include <oneapi/dnnl/dnnl_debug.h>
+
+#include <algorithm>
+#include <numeric>
 #include <type_traits>
 
 #include "keel/core/context.h"
+#include "keel/core/detail/profiler.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 
@@ -297,15 +302,106 @@ dnnl::inner_product_backward_weights::primitive_desc inner_product_backward_weig
   });
 }
 
+std::string layout_name(const dnnl_memory_desc_t& md) {
+  if (md.ndims == 0) return "";
+  if (md.format_kind != dnnl_blocked) return "any";
+  const auto& b = md.format_desc.blocking;
+  std::vector<int> order(static_cast<std::size_t>(md.ndims));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return b.strides[x] > b.strides[y]; });
+  std::string name;
+  for (int d : order) {
+    bool blocked = false;
+    for (int k = 0; k < b.inner_nblks; ++k) blocked |= b.inner_idxs[k] == d;
+    name += static_cast<char>((blocked ? 'A' : 'a') + d);
+  }
+  for (int k = 0; k < b.inner_nblks; ++k)
+    name += std::to_string(b.inner_blks[k]) + static_cast<char>('a' + b.inner_idxs[k]);
+  return name;
+}
+
+namespace {
+
+const dnnl_memory_desc_t* query_md(const_dnnl_primitive_desc_t pd, dnnl_query_t what) {
+  const dnnl_memory_desc_t* md = dnnl_primitive_desc_query_md(pd, what, 0);
+  return md && md->ndims > 0 ? md : nullptr;
+}
+
+const dnnl_memory_desc_t* first_md(const_dnnl_primitive_desc_t pd,
+                                   std::initializer_list<dnnl_query_t> queries) {
+  for (dnnl_query_t q : queries)
+    if (const auto* md = query_md(pd, q)) return md;
+  return nullptr;
+}
+
+double elements(const dnnl_memory_desc_t* md) {
+  double n = 1;
+  for (int d = 0; d < md->ndims; ++d) n *= static_cast<double>(md->dims[d]);
+  return n;
+}
+
+// The profiler's record of one execution of `prim` (core/detail/profiler.h).
+void record_execution(detail::Profiler& profiler, const dnnl::primitive& prim, double start_us,
+                      double duration_us) {
+  const_dnnl_primitive_desc_t pd = prim.get_primitive_desc();
+  detail::ProfileEvent e;
+  e.label = detail::profile_label();
+  e.phase = detail::profile_phase();
+  e.primitive = true;
+  e.start_us = start_us;
+  e.duration_us = duration_us;
+  dnnl_primitive_kind_t kind = dnnl_undefined_primitive;
+  dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0, &kind);
+  e.name = dnnl_prim_kind2str(kind);
+  const char* impl = nullptr;
+  if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl)
+    e.impl = impl;
+  dnnl_prop_kind_t prop = dnnl_prop_kind_undef;
+  dnnl_primitive_desc_query(pd, dnnl_query_prop_kind, 0, &prop);
+  const bool backward_data = prop == dnnl_backward_data || prop == dnnl_backward;
+  const bool backward_weights = prop == dnnl_backward_weights;
+  // What the primitive reads and writes: activations for forward and backward-data kinds,
+  // the activation and the weight gradient for backward-weights.
+  const auto* in =
+      backward_data ? first_md(pd, {dnnl_query_diff_dst_md}) : first_md(pd, {dnnl_query_src_md});
+  const auto* out = backward_data      ? first_md(pd, {dnnl_query_diff_src_md})
+                    : backward_weights ? first_md(pd, {dnnl_query_diff_weights_md})
+                                       : first_md(pd, {dnnl_query_dst_md});
+  if (in) e.src_layout = layout_name(*in);
+  if (out) e.dst_layout = layout_name(*out);
+  const auto* src = first_md(pd, {dnnl_query_src_md, dnnl_query_diff_src_md});
+  const auto* wei = first_md(pd, {dnnl_query_weights_md, dnnl_query_diff_weights_md});
+  const auto* dst = first_md(pd, {dnnl_query_dst_md, dnnl_query_diff_dst_md});
+  if (src && wei && dst) {
+    double macs = 0;
+    if (kind == dnnl_convolution)  // per output element: C/G x kernel
+      macs = elements(dst) * elements(wei) / static_cast<double>(dst->dims[1]);
+    else if (kind == dnnl_deconvolution)  // per input element: F/G x kernel
+      macs = elements(src) * elements(wei) / static_cast<double>(src->dims[1]);
+    else if (kind == dnnl_inner_product)
+      macs = static_cast<double>(dst->dims[0]) * elements(wei);
+    else if (kind == dnnl_matmul)
+      macs = elements(dst) * static_cast<double>(src->dims[src->ndims - 1]);
+    e.flops = 2 * macs;
+  }
+  profiler.add(std::move(e));
+}
+
+}  // namespace
+
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args) {
   if (scratchpad_md.get_size() > 0)
     args.emplace(DNNL_ARG_SCRATCHPAD, detail::scratchpad(scratchpad_md));
+  detail::Profiler* profiler = detail::Profiler::active();
+  const double start = profiler ? profiler->now_us() : 0;
   guarded("execute", [&] {
     prim.execute(detail::stream(), args);
     detail::stream().wait();
     return 0;
   });
+  if (profiler) record_execution(*profiler, prim, start, profiler->now_us() - start);
 }
 
 }  // namespace keel::dnnl_adapter

@@ -11,6 +11,7 @@
 
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
+#include "keel/core/detail/profiler.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/random.h"
@@ -197,6 +198,7 @@ std::vector<Variable> Model::operator()(const std::vector<Variable>& xs) {
   std::unordered_set<const Node*> fused;  // Activation nodes computed by their producer
   for (const auto& n : nodes_) {
     if (fused.count(n.get())) continue;
+    const detail::ProfileScope scope(n->layer->name(), detail::ProfilePhase::forward, "forward");
     std::vector<Variable> args;
     for (const auto& in : n->inputs) args.push_back(values.at(in.node().get()));
     // A layer whose only consumer is an Activation layer may compute the activation itself
@@ -401,13 +403,16 @@ std::vector<double> Model::run_batch(const std::vector<Tensor>& x, const std::ve
     std::optional<NoGrad> no_grad;
     if (!train) no_grad.emplace();
     outputs = (*this)(xs);
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      const Variable per_sample = loss_fns_[i](Variable(y[i]), outputs[i]);
-      const Variable l = losses::weighted_mean(per_sample, sample_weight);
-      output_losses.push_back(l.item());
-      total = total.defined() ? add(total, l) : l;
+    {
+      const detail::ProfileScope loss_scope("(loss)", detail::ProfilePhase::forward, "loss");
+      for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const Variable per_sample = loss_fns_[i](Variable(y[i]), outputs[i]);
+        const Variable l = losses::weighted_mean(per_sample, sample_weight);
+        output_losses.push_back(l.item());
+        total = total.defined() ? add(total, l) : l;
+      }
+      total = add(total, regularization_loss());  // Keras 1.2 reports penalties in every phase
     }
-    total = add(total, regularization_loss());  // Keras 1.2 reports penalties in every phase
     if (train && optimizer_->clipnorm() <= 0.f) {
       // Each weight is updated as soon as its gradient is final, and the gradient freed: the
       // step's memory peak no longer holds every gradient at once (VGG16: -411 MB for fc1).
@@ -429,7 +434,10 @@ std::vector<double> Model::run_batch(const std::vector<Tensor>& x, const std::ve
       grads = tape->gradient(total, trainable_weights());
     }
   }
-  if (train && !grads.empty()) optimizer_->apply(grads, trainable_weights());
+  if (train && !grads.empty()) {
+    const detail::ProfileScope scope("(optimizer)", detail::ProfilePhase::update, "update");
+    optimizer_->apply(grads, trainable_weights());
+  }
 
   std::vector<double> result{total.item()};
   if (outputs.size() > 1) result.insert(result.end(), output_losses.begin(), output_losses.end());

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,7 @@ class TempFile {
         .append("_")
         .append(std::to_string(counter++))
         .append(suffix);
+    std::replace(name.begin(), name.end(), '/', '_');  // parameterised tests: "Suite/Test/0"
     path_ = (std::filesystem::temp_directory_path() / name).string();
   }
   ~TempFile() {

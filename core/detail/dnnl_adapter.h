@@ -124,7 +124,12 @@ dnnl::inner_product_backward_weights::primitive_desc inner_product_backward_weig
     const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
     const memory::desc& diff_dst, const dnnl::inner_product_forward::primitive_desc& hint);
 
-// Runs `prim` on the keel stream with `args`, adding the scratchpad `pd` asks for.
+// oneDNN's name of a layout, as its verbose mode prints it: dims as letters a, b, c... from
+// the outermost, upper case where blocked, then the inner blocks ("aBcd16b" is nChw16c).
+std::string layout_name(const dnnl_memory_desc_t& md);
+
+// Runs `prim` on the keel stream with `args`, adding the scratchpad `pd` asks for. Reports the
+// execution to the thread's profiler, if one is recording (core/detail/profiler.h).
 void execute(const dnnl::primitive& prim, const memory::desc& scratchpad_md,
              std::unordered_map<int, memory> args);
 
