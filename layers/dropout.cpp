@@ -33,23 +33,29 @@ Shape Dropout::compute_output_shape(const Shape& in) const {
   return in;
 }
 
-Tensor Dropout::draw_mask(const Shape& in) {
-  Shape shape = in;
-  if (o_.noise_shape.rank() > 0)
-    for (int i = 0; i < in.rank(); ++i)
+Tensor Dropout::draw_mask(const Tensor& x) {
+  // Without a noise_shape the mask is drawn in x's own layout (a convolution's blocked output
+  // stays blocked: no reorder of the mask, a same-layout multiply). Its elements are i.i.d., so
+  // which physical element takes which draw changes nothing but the stream's order.
+  Tensor mask;
+  if (o_.noise_shape.rank() == 0) {
+    mask = Tensor::empty_like_desc(x.shape(), x.desc(), x.axes());
+  } else {
+    Shape shape = x.shape();
+    for (int i = 0; i < shape.rank(); ++i)
       if (o_.noise_shape[i] != Shape::kUnknown) shape[i] = o_.noise_shape[i];
-  Tensor mask = Tensor::empty(shape);
-  const std::int64_t n = mask.numel();
-  float* m = mask.data();
+    mask = Tensor::empty(shape);
+  }
+  const std::size_t n = mask.desc().get_size() / sizeof(float);  // padding included
   Philox& rng = rng_ ? *rng_ : global_rng();
-  rng.fill_bernoulli(std::span<float>(m, static_cast<std::size_t>(n)), static_cast<float>(o_.p),
-                     static_cast<float>(1.0 / (1.0 - o_.p)));
+  rng.fill_bernoulli(std::span<float>(static_cast<float*>(mask.buffer().get()), n),
+                     static_cast<float>(o_.p), static_cast<float>(1.0 / (1.0 - o_.p)));
   return mask;
 }
 
 Variable Dropout::call(const Variable& x) {
   if (!learning_phase() || o_.p == 0.0) return x;
-  return mul(x, Variable(draw_mask(x.shape())));
+  return mul(x, Variable(draw_mask(x.value())));
 }
 
 namespace {

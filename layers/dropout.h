@@ -61,8 +61,9 @@ class Dropout : public WithOptions<DropoutOptions> {
   Variable call(const Variable& x) override;
 
  private:
-  // The scaled keep-mask for an input of `input_shape`: 1 / (1 - p) or 0 per element.
-  Tensor draw_mask(const Shape& input_shape);
+  // The scaled keep-mask for `x`: 1 / (1 - p) or 0 per element (in x's layout, or of the
+  // noise_shape to broadcast).
+  Tensor draw_mask(const Tensor& x);
 
   std::optional<Philox> rng_;  // the layer's own stream when seeded
 };
