@@ -61,6 +61,7 @@
 #include "keel/models/metrics.h"
 #include "keel/models/model.h"
 #include "keel/models/npz_weights.h"
+#include "keel/models/plot.h"
 #include "keel/models/profile.h"
 #include "keel/models/progbar.h"
 #include "keel/models/sequential.h"

@@ -7,10 +7,12 @@
 #include <map>
 #include <regex>
 
+#include "keel/core/atomic_file.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/models/checkpoint.h"
 #include "keel/models/model.h"
+#include "keel/models/plot.h"
 #include "keel/models/progbar.h"
 
 namespace keel::callbacks {
@@ -193,6 +195,42 @@ Config ModelCheckpoint::state() const {
 void ModelCheckpoint::set_state(const Config& s) {
   best_ = number_or(s, "best", worst(maximize_));
   since_last_save_ = static_cast<int>(number_or(s, "since_last_save", 0));
+}
+
+PlotLogger::PlotLogger(std::string filename, std::string title)
+    : filename_(std::move(filename)), title_(std::move(title)) {}
+
+void PlotLogger::on_epoch_end(int, Logs& logs) {
+  for (const auto& [k, v] : logs) {
+    auto& series = history_[k];
+    // A log that appears late (or not at every epoch) is missing before: NaN is not drawn.
+    series.resize(static_cast<std::size_t>(epochs_), std::numeric_limits<double>::quiet_NaN());
+    series.push_back(v);
+  }
+  ++epochs_;
+  for (auto& [k, series] : history_)
+    series.resize(static_cast<std::size_t>(epochs_), std::numeric_limits<double>::quiet_NaN());
+  write_file_atomically(filename_, history_svg(history_, title_.empty() ? model().name() : title_));
+}
+
+Config PlotLogger::state() const {
+  Config curves = Config::object();
+  for (const auto& [k, series] : history_) {
+    Config values = Config::array();
+    for (double v : series) values.push_back(std::isfinite(v) ? Config(v) : Config());
+    curves[k] = std::move(values);
+  }
+  return {{"epochs", epochs_}, {"history", std::move(curves)}};
+}
+
+void PlotLogger::set_state(const Config& s) {
+  history_.clear();
+  epochs_ = s.contains("epochs") ? s.at("epochs").get<int>() : 0;
+  if (!s.contains("history")) return;
+  for (const auto& [k, values] : s.at("history").items())
+    for (const auto& v : values)
+      history_[k].push_back(v.is_number() ? v.get<double>()
+                                          : std::numeric_limits<double>::quiet_NaN());
 }
 
 Config collect_states(const std::vector<std::shared_ptr<Callback>>& callbacks) {

@@ -186,6 +186,24 @@ class CSVLogger : public Callback {
   std::vector<std::string> keys_;
 };
 
+// Draws the loss and metrics per epoch, training and validation, as an SVG picture at
+// `filename` (models/plot.h), rewritten atomically at each epoch's end so that it shows the run
+// so far; `title` (default: the model's name) heads it. Its state (the curves so far) goes into
+// checkpoints: a resumed run continues the picture.
+class PlotLogger : public Callback {
+ public:
+  explicit PlotLogger(std::string filename, std::string title = "");
+  void on_epoch_end(int epoch, Logs& logs) override;
+  Config state() const override;
+  void set_state(const Config& state) override;
+  std::string class_name() const override { return "PlotLogger"; }
+
+ private:
+  std::string filename_, title_;
+  std::map<std::string, std::vector<double>> history_;
+  int epochs_ = 0;
+};
+
 // Sets the learning rate to schedule(epoch) at the start of every epoch.
 class LearningRateScheduler : public Callback {
  public:
