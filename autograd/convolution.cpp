@@ -106,6 +106,10 @@ Geometry geometry(const Shape& x, const Shape& w, const ConvSpec& spec) {
     g.geo.dilations.push_back(d - 1);  // oneDNN counts dilation from 0
     g.geo.padding_l.push_back(spec.padding_l[i]);
     g.geo.padding_r.push_back(spec.padding_r[i]);
+    g.geo.conv_algorithm =
+        spec.algorithm == ConvAlgorithm::winograd    ? algorithm::convolution_winograd
+        : spec.algorithm == ConvAlgorithm::automatic ? algorithm::convolution_auto
+                                                     : algorithm::convolution_direct;
   }
   std::vector<std::int64_t> y_logical(g.y_dims.size());
   for (std::size_t i = 0; i < g.y_dims.size(); ++i) y_logical[spec.data_axes[i]] = g.y_dims[i];
@@ -125,11 +129,23 @@ std::shared_ptr<const CachedPrimitive<typename Prims::Fwd>> forward_primitive(co
       has_bias ? adapter::tagged_desc({g.out_channels}, memory::format_tag::a) : memory::desc();
   CacheKey key(spec.transposed ? "deconv_fwd" : "conv_fwd");
   key << prop << g.x_dims << g.w_dims << has_bias << g.y_dims << g.geo.strides << g.geo.dilations
-      << g.geo.padding_l << g.geo.padding_r << spec.activation;
+      << g.geo.padding_l << g.geo.padding_r << spec.activation << spec.algorithm;
   return cached_primitive<typename Prims::Fwd>(key, [&] {
-    return adapter::conv_forward<typename Prims::Fwd>(
-        prop, adapter::any_desc(g.x_dims), adapter::any_desc(g.w_dims), bias_md,
-        adapter::any_desc(g.y_dims), g.geo, fused_post_ops(spec.activation));
+    try {
+      return adapter::conv_forward<typename Prims::Fwd>(
+          prop, adapter::any_desc(g.x_dims), adapter::any_desc(g.w_dims), bias_md,
+          adapter::any_desc(g.y_dims), g.geo, fused_post_ops(spec.activation));
+    } catch (const BackendError& e) {
+      if (spec.algorithm != ConvAlgorithm::winograd) throw;
+      throw ValueError(fmt::str(
+          "convolution: algorithm 'winograd' is not available for this convolution (kernel ",
+          fmt::sizes(std::vector<std::int64_t>(
+              g.w_dims.end() - static_cast<std::ptrdiff_t>(spec.strides.size()), g.w_dims.end())),
+          ", strides ", fmt::sizes(spec.strides), ", atrous_rate ", fmt::sizes(spec.dilations),
+          "): oneDNN 2.6 runs it for 2D 3x3 kernels with stride 1 and no dilation, in float32 "
+          "on AVX-512 processors; use 'auto' (Winograd where it runs) or 'direct' (",
+          e.what(), ")"));
+    }
   });
 }
 
@@ -184,7 +200,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
         if (needs[0]) {
           CacheKey key(spec.transposed ? "deconv_bwd_data" : "conv_bwd_data");
           key << x_src.desc() << w_compute.desc() << g_dst.desc() << geo.strides << geo.dilations
-              << geo.padding_l << geo.padding_r;
+              << geo.padding_l << geo.padding_r << spec.algorithm;
           auto bwd = cached_primitive<typename Prims::BwdData>(key, [&] {
             return adapter::conv_backward_data<typename Prims::BwdData, typename Prims::Fwd>(
                 x_src.desc(), adapter::any_desc(w_compute.desc().dims()), g_dst.desc(), geo,
@@ -205,7 +221,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
                        : memory::desc();
           CacheKey key(spec.transposed ? "deconv_bwd_weights" : "conv_bwd_weights");
           key << x_src.desc() << w_compute.desc() << has_bias << g_dst.desc() << geo.strides
-              << geo.dilations << geo.padding_l << geo.padding_r;
+              << geo.dilations << geo.padding_l << geo.padding_r << spec.algorithm;
           auto bwd = cached_primitive<typename Prims::BwdWeights>(key, [&] {
             return adapter::conv_backward_weights<typename Prims::BwdWeights, typename Prims::Fwd>(
                 x_src.desc(), adapter::any_desc(w_compute.desc().dims()), db_md, g_dst.desc(), geo,
@@ -248,6 +264,8 @@ void check_spec(const ConvSpec& spec) {
   if (spec.groups < 1 || (spec.groups > 1 && spec.weight_axes.size() != nsp + 3))
     throw ValueError(fmt::str("convolution: groups is ", spec.groups,
                               ", expected 1, or >= 1 with a grouped kernel axis map"));
+  if (spec.transposed && spec.algorithm != ConvAlgorithm::direct)
+    throw ValueError("convolution: a transposed convolution runs the direct algorithm only");
 }
 
 }  // namespace

@@ -33,6 +33,11 @@
 
 namespace keel {
 
+// How oneDNN computes a (non-transposed) convolution: direct, Winograd F(4x4, 3x3) (3x3 kernels,
+// stride 1, no dilation, f32 on AVX-512; faster on wide layers, with a larger rounding error:
+// see layers/convolution.h), or oneDNN's choice between them (automatic).
+enum class ConvAlgorithm { direct, winograd, automatic };
+
 struct ConvSpec {
   bool transposed = false;              // deconvolution
   std::vector<std::int64_t> strides;    // per spatial axis
@@ -43,11 +48,13 @@ struct ConvSpec {
   std::vector<int> data_axes;
   std::vector<int> weight_axes;
   FusedActivation activation = FusedActivation::none;
+  ConvAlgorithm algorithm = ConvAlgorithm::direct;  // ValueError with transposed unless direct
 };
 
 // y = activation(conv(x, w) + b). `b` may be undefined (no bias). Throws ShapeError when the
-// shapes do not fit the spec (naming the op and the shapes), ValueError for a malformed spec,
-// BackendError when oneDNN refuses the geometry.
+// shapes do not fit the spec (naming the op and the shapes), ValueError for a malformed spec or
+// a Winograd convolution oneDNN cannot run (naming what it needs), BackendError when oneDNN
+// refuses the geometry.
 Variable convolution(const Variable& x, const Variable& w, const Variable& b, const ConvSpec& spec);
 
 // The layout in which convolution() reads the kernel of shape `w_shape` for an input of shape

@@ -121,13 +121,13 @@ dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& s
 namespace {
 
 template <typename P>
-constexpr algorithm conv_algorithm() {
+constexpr algorithm conv_algorithm(const ConvGeometry& g) {
   if constexpr (std::is_same_v<P, dnnl::deconvolution_forward> ||
                 std::is_same_v<P, dnnl::deconvolution_backward_data> ||
                 std::is_same_v<P, dnnl::deconvolution_backward_weights>) {
     return algorithm::deconvolution_direct;
   } else {
-    return algorithm::convolution_direct;
+    return g.conv_algorithm;
   }
 }
 
@@ -143,7 +143,7 @@ typename Fwd::primitive_desc conv_forward(prop_kind prop, const memory::desc& sr
   return guarded("convolution_forward", [&] {
     auto attr = default_attr();
     attr.set_post_ops(post_ops);
-    const auto alg = conv_algorithm<Fwd>();
+    const auto alg = conv_algorithm<Fwd>(g);
     auto d = has_bias(bias) ? typename Fwd::desc(prop, alg, src, weights, bias, dst, g.strides,
                                                  g.dilations, g.padding_l, g.padding_r)
                             : typename Fwd::desc(prop, alg, src, weights, dst, g.strides,
@@ -159,7 +159,7 @@ typename BwdData::primitive_desc conv_backward_data(const memory::desc& diff_src
                                                     const ConvGeometry& g,
                                                     const typename Fwd::primitive_desc& hint) {
   return guarded("convolution_backward_data", [&] {
-    typename BwdData::desc d(conv_algorithm<BwdData>(), diff_src, weights, diff_dst, g.strides,
+    typename BwdData::desc d(conv_algorithm<BwdData>(g), diff_src, weights, diff_dst, g.strides,
                              g.dilations, g.padding_l, g.padding_r);
     return typename BwdData::primitive_desc(d, default_attr(), detail::engine(), hint);
   });
@@ -170,7 +170,7 @@ typename BwdWeights::primitive_desc conv_backward_weights(
     const memory::desc& src, const memory::desc& diff_weights, const memory::desc& diff_bias,
     const memory::desc& diff_dst, const ConvGeometry& g, const typename Fwd::primitive_desc& hint) {
   return guarded("convolution_backward_weights", [&] {
-    const auto alg = conv_algorithm<BwdWeights>();
+    const auto alg = conv_algorithm<BwdWeights>(g);
     auto d = has_bias(diff_bias)
                  ? typename BwdWeights::desc(alg, src, diff_weights, diff_bias, diff_dst, g.strides,
                                              g.dilations, g.padding_l, g.padding_r)

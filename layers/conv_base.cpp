@@ -115,6 +115,7 @@ ConvSpec ConvBase::spec_for(const Shape& in, const Shape& /*out*/) const {
   spec.data_axes = data_axes();
   spec.weight_axes = kernel_axes();
   spec.groups = setup_.groups;
+  spec.algorithm = setup_.algorithm;
   for (int i = 0; i < setup_.rank; ++i) {
     const auto u = static_cast<std::size_t>(i);
     const Padding pad = conv_padding(in[first_spatial + i], setup_.kernel[u], setup_.border,

@@ -25,6 +25,7 @@ struct ConvSetup {
   std::int64_t nb_filter = 0;
   std::vector<std::int64_t> kernel, strides, rates;  // per spatial axis
   std::int64_t groups = 1;
+  ConvAlgorithm algorithm = ConvAlgorithm::direct;
   BorderMode border = BorderMode::valid;
   DimOrdering ordering = DimOrdering::tf;
   Initializer init;

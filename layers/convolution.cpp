@@ -32,6 +32,10 @@ ConvSetup common_setup(const O& o, int rank, DimOrdering ordering) {
     s.W_constraint = o.W_constraint;
   }
   if constexpr (requires { o.groups; }) s.groups = o.groups;
+  if constexpr (requires { o.algorithm; })
+    s.algorithm = o.algorithm == "winograd" ? ConvAlgorithm::winograd
+                  : o.algorithm == "auto"   ? ConvAlgorithm::automatic
+                                            : ConvAlgorithm::direct;
   s.rates.assign(static_cast<std::size_t>(rank), 1);
   return s;
 }

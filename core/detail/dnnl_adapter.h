@@ -66,6 +66,8 @@ dnnl::concat::primitive_desc concat(int axis, const std::vector<memory::desc>& s
 // `bias` may be a zero memory::desc (no bias); `post_ops` is applied after the bias.
 struct ConvGeometry {
   memory::dims strides, dilations, padding_l, padding_r;
+  // convolution_direct, _winograd or _auto; deconvolutions are always direct.
+  algorithm conv_algorithm = algorithm::convolution_direct;
 };
 
 template <typename Fwd>
