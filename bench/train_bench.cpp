@@ -211,6 +211,37 @@ int main(int argc, char** argv) {
   std::printf("%-28s %12.0f\n", "predict img/s (batch 1)", 1e3 / p1);
   std::printf("%-28s %10.0fMiB\n", "peak RSS", rss);
 
+  // Where the step goes (keel::profile, the same step): every primitive by kind, then the
+  // time outside primitives by owner.
+  const ProfileReport prof = profile(*model, x128, y128, {.iterations = runs, .warmup = 0});
+  std::printf("\nthe step, profiled: %.2f ms = primitives %.2f ms + outside them %.2f ms\n",
+              prof.step_ms, prof.primitive_ms, prof.step_ms - prof.primitive_ms);
+  std::printf("  primitives by kind:");
+  for (const auto& [kind, ms] : prof.primitive_ms_by_kind)
+    std::printf(" %s %.2f", kind.c_str(), ms);
+  std::printf("\n  outside primitives:");
+  double dropout = 0, layers = 0, loss = 0, update = 0, other = 0;
+  for (const LayerProfile& l : prof.layers) {
+    const double outside = l.forward_ms + l.backward_ms - l.primitive_ms;
+    if (l.class_name == "Dropout")
+      dropout += outside;  // the masks
+    else if (l.name == "(loss)")
+      loss += outside;
+    else if (l.name == "(optimizer)")
+      update += outside;
+    else if (l.name == "(other)")
+      other += outside;
+    else
+      layers += outside;
+  }
+  std::printf(
+      " dropout masks %.2f, optimizer update %.2f, loss %.2f, layers' own code %.2f, "
+      "tape bookkeeping and gradient sums %.2f (ms)\n",
+      dropout, update, loss, layers, other);
+  std::printf(
+      "  reorders (in the primitives above): %.2f ms\n",
+      prof.primitive_ms_by_kind.count("reorder") ? prof.primitive_ms_by_kind.at("reorder") : 0.0);
+
   // PyTorch on the same machine, now, when Debian's python3-torch is there.
   const std::string script = std::filesystem::path(__FILE__).parent_path() / "torch_flagship.py";
   if (std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") == 0 &&

@@ -1,5 +1,7 @@
 #include "keel/core/random.h"
 
+#include <immintrin.h>
+
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -93,18 +95,88 @@ void Philox::fill_uniform(std::span<float> out, float lo, float hi) {
 
 namespace {
 
-// The full blocks of a Bernoulli fill (fill_words' loop, for dropout masks: the hot fill). keel
-// is built for baseline x86-64, whose SSE2 multiplies two 32x32->64 lanes at once; clones for
-// AVX2 and AVX-512 (chosen at load time by the processor) multiply eight and sixteen
-// (flagship dropout mask of 1.2M elements: 3.3 ms -> see the commit).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void bernoulli_blocks(
-    std::uint32_t k0, std::uint32_t k1, std::uint64_t base, std::int64_t full, float* o, float p,
-    float value) {
-#pragma omp parallel for simd schedule(static) if (full > 4096)
-  for (std::int64_t b = 0; b < full; ++b) {
+// The Bernoulli value of 32 random bits, as to_unit(w) >= p would give it.
+inline float keep(std::uint32_t w, float p, float value) { return to_unit(w) >= p ? value : 0.f; }
+
+// The full blocks of a Bernoulli fill (dropout masks: the hot fill). keel is built for
+// baseline x86-64, where GCC does not vectorise Philox's 32x32->64 multiplies; on AVX-512
+// processors sixteen blocks run at once in intrinsics (chosen at run time), bit-identical to
+// philox_block. Flagship dropout mask (1.2M elements, 2 threads): 3.3 -> see the commit.
+constexpr std::int64_t kLanes = 16;
+
+// GCC 12's AVX-512 intrinsics start their results from _mm512_undefined_epi32(), which its own
+// -Wuninitialized then reports (a known false positive of the compiler's headers).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// The low and high halves of the 32x32->64 products of every 32-bit lane of a and m.
+__attribute__((target("avx512f"), always_inline)) inline void mul_lanes(__m512i a, __m512i m,
+                                                                        __m512i* low,
+                                                                        __m512i* high) {
+  constexpr __mmask16 odd = 0xAAAA;
+  const __m512i even = _mm512_mul_epu32(a, m);  // lanes 0, 2, ... as 64-bit products
+  const __m512i odds = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+  *low = _mm512_mask_blend_epi32(odd, even, _mm512_slli_epi64(odds, 32));
+  *high = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(even, 32), odds);
+}
+
+__attribute__((target("avx512f"))) void bernoulli_chunk_avx512(std::uint32_t k0, std::uint32_t k1,
+                                                               std::uint64_t first, float* o,
+                                                               float p, float value) {
+  alignas(64) std::uint32_t lo[kLanes], hi[kLanes];
+  for (std::int64_t l = 0; l < kLanes; ++l) {
+    const std::uint64_t counter = first + static_cast<std::uint64_t>(l);
+    lo[l] = static_cast<std::uint32_t>(counter);
+    hi[l] = static_cast<std::uint32_t>(counter >> 32);
+  }
+  __m512i c0 = _mm512_load_si512(lo), c1 = _mm512_load_si512(hi);
+  __m512i c2 = _mm512_setzero_si512(), c3 = _mm512_setzero_si512();
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kMul0));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kMul1));
+  for (int round = 0; round < 10; ++round) {
+    __m512i lo0, hi0, lo1, hi1;
+    mul_lanes(c0, m0, &lo0, &hi0);
+    mul_lanes(c2, m1, &lo1, &hi1);
+    const __m512i n0 =
+        _mm512_xor_si512(_mm512_xor_si512(hi1, c1), _mm512_set1_epi32(static_cast<int>(k0)));
+    const __m512i n2 =
+        _mm512_xor_si512(_mm512_xor_si512(hi0, c3), _mm512_set1_epi32(static_cast<int>(k1)));
+    c1 = lo1;
+    c3 = lo0;
+    c0 = n0;
+    c2 = n2;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+  alignas(64) float words[4][kLanes];
+  const __m512 scale = _mm512_set1_ps(0x1p-24f), threshold = _mm512_set1_ps(p);
+  const __m512 kept = _mm512_set1_ps(value);
+  const __m512i c[4] = {c0, c1, c2, c3};
+  for (int j = 0; j < 4; ++j) {
+    const __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(c[j], 8)), scale);
+    _mm512_store_ps(words[j],
+                    _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(u, threshold, _CMP_GE_OQ), kept));
+  }
+  for (std::int64_t l = 0; l < kLanes; ++l)
+    for (int j = 0; j < 4; ++j) o[l * 4 + j] = words[j][l];
+}
+
+#pragma GCC diagnostic pop
+
+void bernoulli_blocks(std::uint32_t k0, std::uint32_t k1, std::uint64_t base, std::int64_t full,
+                      float* o, float p, float value) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const std::int64_t chunks = avx512 ? full / kLanes : 0;
+#pragma omp parallel for schedule(static) if (chunks > 256)
+  for (std::int64_t c = 0; c < chunks; ++c)
+    bernoulli_chunk_avx512(k0, k1, base + static_cast<std::uint64_t>(c * kLanes),
+                           o + c * kLanes * 4, p, value);
+  const std::int64_t rest = chunks * kLanes;
+#pragma omp parallel for schedule(static) if (full - rest > 4096)
+  for (std::int64_t b = rest; b < full; ++b) {
     std::uint32_t r[4];
     philox_block(k0, k1, base + static_cast<std::uint64_t>(b), 0, r);
-    for (int j = 0; j < 4; ++j) o[b * 4 + j] = to_unit(r[j]) >= p ? value : 0.f;
+    for (int j = 0; j < 4; ++j) o[b * 4 + j] = keep(r[j], p, value);
   }
 }
 

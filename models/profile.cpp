@@ -159,6 +159,8 @@ ProfileReport profile(Model& model, const Tensor& x, const Tensor& y,
       continue;
     }
     report.primitive_ms += e.duration_us * per_step / 1e3;
+    report.primitive_ms_by_kind[e.name] += e.duration_us * per_step / 1e3;
+    r.primitive_ms += e.duration_us * per_step / 1e3;
     r.gflop += e.flops * per_step / 1e9;
     implementations[r.name].insert(e.name + " " + e.impl);
     r.reference_kernel |= is_reference(e.impl);

@@ -11,6 +11,7 @@
 // oneDNN chose, its layouts and its FLOPs. `build/keel-time` prints the same report.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,13 @@ struct LayerProfile {
   // in backward_ms) or "(other)" (in forward_ms: what ran outside them, the tape's bookkeeping,
   // gradients summed, metrics).
   std::string name;
-  std::string class_name;  // the layer's class; empty for the rows in parentheses
-  double forward_ms = 0;   // per step: its forward (a fused activation's included)
-  double backward_ms = 0;  // per step: the backward of its ops (or the optimizer's updates)
-  double share = 0;        // (forward + backward) / step
-  double gflop = 0;        // per step, forward and backward: convolution, inner product, matmul
-  double gflops = 0;       // gflop over the layer's time
+  std::string class_name;   // the layer's class; empty for the rows in parentheses
+  double forward_ms = 0;    // per step: its forward (a fused activation's included)
+  double backward_ms = 0;   // per step: the backward of its ops (or the optimizer's updates)
+  double share = 0;         // (forward + backward) / step
+  double primitive_ms = 0;  // per step: the part of forward + backward spent in its primitives
+  double gflop = 0;         // per step, forward and backward: convolution, inner product, matmul
+  double gflops = 0;        // gflop over the layer's time
   // Distinct "kind implementation" of its primitives ("convolution jit:avx512_core").
   std::vector<std::string> implementations;
   bool reference_kernel = false;      // one of them is oneDNN's slow reference code (`ref`)
@@ -57,6 +59,7 @@ struct ProfileReport {
   int threads = 0, iterations = 0;
   double step_ms = 0;       // mean training step
   double primitive_ms = 0;  // per step: the sum of every primitive's time
+  std::map<std::string, double> primitive_ms_by_kind;  // per step: "convolution", "reorder"...
   double peak_gflops = 0;
   std::vector<LayerProfile> layers;  // the graph's order, then (loss), (optimizer), (other)
   std::vector<TraceSpan> trace;      // the last measured step

@@ -92,6 +92,20 @@ TEST_F(Profile, SharesAddUpToTheStep) {
   EXPECT_LT(report.primitive_ms, report.step_ms);
 }
 
+TEST_F(Profile, PrimitiveTimeSplitsByLayerAndByKind) {
+  double by_layer = 0, by_kind = 0;
+  for (const auto& l : report.layers) {
+    by_layer += l.primitive_ms;
+    EXPECT_LE(l.primitive_ms, (l.forward_ms + l.backward_ms) * 1.001 + 1e-6) << l.name;
+  }
+  for (const auto& [kind, ms] : report.primitive_ms_by_kind) by_kind += ms;
+  EXPECT_NEAR(by_layer, report.primitive_ms, 1e-9);
+  EXPECT_NEAR(by_kind, report.primitive_ms, 1e-9);
+  EXPECT_GT(report.primitive_ms_by_kind.at("convolution"), 0);
+  EXPECT_GT(report.primitive_ms_by_kind.at("inner_product"), 0);
+  EXPECT_GT(report.primitive_ms_by_kind.at("pooling"), 0);
+}
+
 TEST_F(Profile, FlopsComeFromThePrimitivesShapes) {
   // The first convolution: forward and backward-weights (its input needs no gradient), each
   // batch x 6x6 outputs x 4 filters x (2 x 3x3) multiply-adds.
