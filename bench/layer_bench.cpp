@@ -32,8 +32,18 @@ memory make(const memory::desc& md) {
   return m;
 }
 
+// One scratchpad buffer, grown on demand and reused, as keel does (core/context.h): a fresh one
+// per call would add page faults to every run (Winograd's scratchpad holds transformed tiles).
+void* scratch_buffer(std::size_t bytes) {
+  static std::vector<float> buffer;
+  if (buffer.size() * sizeof(float) < bytes) buffer.assign(bytes / sizeof(float) + 16, 0.f);
+  return buffer.data();
+}
+
 void run(dnnl::primitive& p, std::unordered_map<int, memory> args, const memory::desc& scratch) {
-  if (scratch.get_size()) args.emplace(DNNL_ARG_SCRATCHPAD, memory(scratch, detail::engine()));
+  if (scratch.get_size())
+    args.emplace(DNNL_ARG_SCRATCHPAD,
+                 memory(scratch, detail::engine(), scratch_buffer(scratch.get_size())));
   p.execute(detail::stream(), args);
   detail::stream().wait();
 }
