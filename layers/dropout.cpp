@@ -34,21 +34,15 @@ Shape Dropout::compute_output_shape(const Shape& in) const {
 }
 
 Tensor Dropout::draw_mask(const Tensor& x) {
-  // Without a noise_shape the mask is drawn in x's own layout (a convolution's blocked output
-  // stays blocked: no reorder of the mask, a same-layout multiply). Its elements are i.i.d., so
-  // which physical element takes which draw changes nothing but the stream's order.
-  Tensor mask;
-  if (o_.noise_shape.rank() == 0) {
-    mask = Tensor::empty_like_desc(x.shape(), x.desc(), x.axes());
-  } else {
-    Shape shape = x.shape();
+  // Drawn plain, in the Keras shape's row-major order (the contract in dropout.h: the same mask
+  // whatever layout oneDNN chose for x); the multiply converts it to x's layout if needed.
+  Shape shape = x.shape();
+  if (o_.noise_shape.rank() > 0)
     for (int i = 0; i < shape.rank(); ++i)
       if (o_.noise_shape[i] != Shape::kUnknown) shape[i] = o_.noise_shape[i];
-    mask = Tensor::empty(shape);
-  }
-  const std::size_t n = mask.desc().get_size() / sizeof(float);  // padding included
+  Tensor mask = Tensor::empty(shape);
   Philox& rng = rng_ ? *rng_ : global_rng();
-  rng.fill_bernoulli(std::span<float>(static_cast<float*>(mask.buffer().get()), n),
+  rng.fill_bernoulli(std::span<float>(mask.data(), static_cast<std::size_t>(mask.numel())),
                      static_cast<float>(o_.p), static_cast<float>(1.0 / (1.0 - o_.p)));
   return mask;
 }

@@ -61,8 +61,8 @@ class Dropout : public WithOptions<DropoutOptions> {
   Variable call(const Variable& x) override;
 
  private:
-  // The scaled keep-mask for `x`: 1 / (1 - p) or 0 per element (in x's layout, or of the
-  // noise_shape to broadcast).
+  // The scaled keep-mask for `x`: 1 / (1 - p) or 0 per element (of the noise_shape when given,
+  // to broadcast), plain.
   Tensor draw_mask(const Tensor& x);
 
   std::optional<Philox> rng_;  // the layer's own stream when seeded

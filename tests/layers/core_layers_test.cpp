@@ -391,6 +391,24 @@ TEST(Dropout, MasksAreReproducibleFromTheSeed) {
   EXPECT_NE(s1(x).to_vector(), d);
 }
 
+// dropout.h: element i of the mask, in the Keras shape's row-major order, uses draw i whatever
+// layout oneDNN chose for the input (a convolution's blocked output): the same values in, the
+// same values out.
+TEST(Dropout, TheMaskDoesNotDependOnTheInputLayout) {
+  layers::LearningPhase training(true);
+  const Tensor plain = Tensor::random_uniform({2, 5, 5, 32}, 0.5f, 1.5f);
+  const dnnl::memory::desc blocked =
+      dnnl_adapter::tagged_desc({2, 32, 5, 5}, dnnl::memory::format_tag::nChw16c);
+  const Tensor in_blocks = plain.to_layout(blocked, {0, 3, 1, 2});
+  ASSERT_NE(in_blocks.desc(), plain.desc());
+  layers::Dropout drop(0.5);
+  set_seed(8);
+  const auto a = drop(Variable(plain)).to_vector();
+  set_seed(8);
+  const auto b = drop(Variable(in_blocks)).to_vector();
+  EXPECT_EQ(a, b);
+}
+
 TEST(Dropout, GradientIsTheScaledMask) {
   layers::LearningPhase training(true);
   layers::Dropout drop(0.3, {.seed = 3});
