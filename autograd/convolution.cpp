@@ -5,6 +5,7 @@
 
 #include "keel/autograd/detail/data_axes.h"
 #include "keel/autograd/tape.h"
+#include "keel/core/context.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
@@ -120,6 +121,8 @@ Geometry geometry(const Shape& x, const Shape& w, const ConvSpec& spec) {
 // The forward primitive, from the one cache. Every layout is left to oneDNN (`any`): given a
 // plain channels-last source it also runs fast forward kernels, but its backward-weights
 // kernels are up to 2x slower than on the layouts it picks itself.
+// Under BFloat16Compute (core/context.h) the source and weights are bf16 and the output f32;
+// where oneDNN has no bf16 kernel for the geometry, the op runs in f32.
 template <typename Prims>
 std::shared_ptr<const CachedPrimitive<typename Prims::Fwd>> forward_primitive(const Geometry& g,
                                                                               bool has_bias,
@@ -127,11 +130,22 @@ std::shared_ptr<const CachedPrimitive<typename Prims::Fwd>> forward_primitive(co
                                                                               prop_kind prop) {
   const memory::desc bias_md =
       has_bias ? adapter::tagged_desc({g.out_channels}, memory::format_tag::a) : memory::desc();
+  const bool bf16 = bf16_compute();
   CacheKey key(spec.transposed ? "deconv_fwd" : "conv_fwd");
   key << prop << g.x_dims << g.w_dims << has_bias << g.y_dims << g.geo.strides << g.geo.dilations
-      << g.geo.padding_l << g.geo.padding_r << spec.activation << spec.algorithm;
+      << g.geo.padding_l << g.geo.padding_r << spec.activation << spec.algorithm << bf16;
   return cached_primitive<typename Prims::Fwd>(key, [&] {
     try {
+      if (bf16) {
+        try {
+          return adapter::conv_forward<typename Prims::Fwd>(
+              prop, adapter::any_desc(g.x_dims, memory::data_type::bf16),
+              adapter::any_desc(g.w_dims, memory::data_type::bf16), bias_md,
+              adapter::any_desc(g.y_dims), g.geo, fused_post_ops(spec.activation));
+        } catch (const BackendError&) {
+          // no bf16 kernel for this geometry: f32 below
+        }
+      }
       return adapter::conv_forward<typename Prims::Fwd>(
           prop, adapter::any_desc(g.x_dims), adapter::any_desc(g.w_dims), bias_md,
           adapter::any_desc(g.y_dims), g.geo, fused_post_ops(spec.activation));
@@ -170,13 +184,17 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
   // beside it until the next update (ResNet50: 97 MiB on top of a training step's peak).
   if (!training && !w.value().is_plain())
     if (auto t = forward_primitive<Prims>(g, has_bias, spec, prop_for(true));
-        t->pd.weights_desc() == w.value().desc())
+        adapter::with_data_type(t->pd.weights_desc(), memory::data_type::f32) == w.value().desc())
       fwd = std::move(t);
 
   const Tensor x_src = x.value().in_axes(spec.data_axes).to_desc(fwd->pd.src_desc());
   // The kernel as the primitive reads it: the value itself when its Layer keeps it in this
   // layout (the weight-layout rule, autograd/variable.h), else a copy kept until it changes.
   const Tensor w_compute = w.value_in({fwd->pd.weights_desc(), spec.weight_axes});
+  // The layout the kernel gradient is handed back in: the compute kernel's, or under bf16 the
+  // f32 master kernel's own (where the optimizer updates it).
+  const bool low_precision = fwd->pd.src_desc().data_type() != memory::data_type::f32;
+  const Tensor w_master = low_precision ? w.value() : w_compute;
   Tensor y = Tensor::empty_like_desc(y_shape, fwd->pd.dst_desc(), spec.data_axes);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
                                        {DNNL_ARG_WEIGHTS, w_compute.memory()},
@@ -191,10 +209,14 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
   const Tensor y_saved = spec.activation != FusedActivation::none ? y : Tensor();
   return record(
       what, y, inputs,
-      [fwd, x_src, w_compute, y_saved, geo, has_bias, w_shape = w.shape(), x_shape = x.shape(),
-       out_channels, spec](const Tensor& g, const std::vector<bool>& needs) {
+      [fwd, x_src, w_compute, w_master, y_saved, geo, has_bias, w_shape = w.shape(),
+       x_shape = x.shape(), out_channels, spec](const Tensor& g, const std::vector<bool>& needs) {
         Tensor g_dst = g.to_layout(fwd->pd.dst_desc(), spec.data_axes);
         g_dst = fused_activation_backward(spec.activation, g_dst, y_saved);
+        // The backward primitives read the gradient in the forward's source type (bf16 under
+        // BFloat16Compute) and write f32 input and weight gradients.
+        const memory::data_type low = fwd->pd.src_desc().data_type();
+        g_dst = g_dst.to_desc(adapter::with_data_type(g_dst.desc(), low));
         std::vector<Tensor> grads(has_bias ? 3 : 2);
 
         if (needs[0]) {
@@ -203,8 +225,8 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
               << geo.padding_l << geo.padding_r << spec.algorithm;
           auto bwd = cached_primitive<typename Prims::BwdData>(key, [&] {
             return adapter::conv_backward_data<typename Prims::BwdData, typename Prims::Fwd>(
-                x_src.desc(), adapter::any_desc(w_compute.desc().dims()), g_dst.desc(), geo,
-                fwd->pd);
+                adapter::with_data_type(x_src.desc(), memory::data_type::f32),
+                adapter::any_desc(w_compute.desc().dims(), low), g_dst.desc(), geo, fwd->pd);
           });
           const Tensor w_bwd = w_compute.to_desc(bwd->pd.weights_desc());
           const Tensor g_bwd = g_dst.to_desc(bwd->pd.diff_dst_desc());
@@ -225,7 +247,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
           auto bwd = cached_primitive<typename Prims::BwdWeights>(key, [&] {
             return adapter::conv_backward_weights<typename Prims::BwdWeights, typename Prims::Fwd>(
                 x_src.desc(), adapter::any_desc(w_compute.desc().dims()), db_md, g_dst.desc(), geo,
-                fwd->pd);
+                fwd->pd);  // diff_weights f32 (any_desc's default type)
           });
           const Tensor src = x_src.to_desc(bwd->pd.src_desc());
           const Tensor g_bwd = g_dst.to_desc(bwd->pd.diff_dst_desc());
@@ -242,7 +264,7 @@ Variable convolution_impl(const Variable& x, const Variable& w, const Variable& 
           bwd->run(std::move(args));
           // The kernel gradient in the layout the kernel is stored in (the forward primitive's):
           // the optimizer updates it there without a reorder.
-          grads[1] = dw.to_desc(w_compute.desc());
+          grads[1] = dw.to_layout(w_master.desc(), w_master.axes());
           if (has_bias) grads[2] = std::move(db);
         }
         return grads;
@@ -285,7 +307,8 @@ Layout convolution_weights_layout(const Shape& x_shape, const Shape& w_shape, bo
       spec.transposed
           ? forward_primitive<Transposed>(g, has_bias, spec, prop_for(training))->pd.weights_desc()
           : forward_primitive<Direct>(g, has_bias, spec, prop_for(training))->pd.weights_desc();
-  return {md, spec.weight_axes};
+  // Where the kernel's (f32) master copy lives: the primitive's layout, in f32.
+  return {adapter::with_data_type(md, memory::data_type::f32), spec.weight_axes};
 }
 
 }  // namespace keel

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "keel/autograd/tape.h"
+#include "keel/core/context.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
 #include "keel/core/primitive_cache.h"
@@ -41,9 +42,22 @@ std::shared_ptr<const CachedPrimitive<dnnl::inner_product_forward>> forward_prim
   const memory::desc bias_md =
       has_bias ? adapter::tagged_desc({out}, memory::format_tag::a) : memory::desc();
   const memory::desc dst_md = row_major_desc(Shape{x2_md.dims()[0], out});
+  // Under BFloat16Compute (core/context.h): bf16 source and weights, f32 output; f32 where
+  // oneDNN has no bf16 kernel.
+  const bool bf16 = bf16_compute();
   CacheKey key("dense_fwd");
-  key << prop << x2_md << out << has_bias << activation;
+  key << prop << x2_md << out << has_bias << activation << bf16;
   return cached_primitive<dnnl::inner_product_forward>(key, [&] {
+    if (bf16) {
+      try {
+        return adapter::inner_product_forward(
+            prop, adapter::with_data_type(x2_md, memory::data_type::bf16),
+            adapter::any_desc({out, in}, memory::data_type::bf16), bias_md, dst_md,
+            fused_post_ops(activation));
+      } catch (const BackendError&) {
+        // no bf16 kernel: f32 below
+      }
+    }
     return adapter::inner_product_forward(prop, x2_md, adapter::any_desc({out, in}), bias_md,
                                           dst_md, fused_post_ops(activation));
   });
@@ -55,10 +69,12 @@ Layout dense_weights_layout(const Shape& x_shape, const Shape& W_shape, bool has
                             FusedActivation activation, bool training) {
   const std::int64_t rows = check_shapes(x_shape, W_shape, Variable());
   const std::int64_t in = W_shape[0], out = W_shape[1];
-  return {
-      forward_primitive(row_major_desc(Shape{rows, in}), in, out, has_bias, activation, training)
-          ->pd.weights_desc(),
-      kWeightAxes};
+  // Where the kernel's (f32) master copy lives: the primitive's layout, in f32.
+  return {adapter::with_data_type(forward_primitive(row_major_desc(Shape{rows, in}), in, out,
+                                                    has_bias, activation, training)
+                                      ->pd.weights_desc(),
+                                  memory::data_type::f32),
+          kWeightAxes};
 }
 
 Variable dense(const Variable& x, const Variable& W, const Variable& b,
@@ -78,13 +94,17 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
   // in inference too, instead of being copied into the inference layout.
   if (!training && !W.value().is_plain())
     if (auto t = forward_primitive(x2.desc(), in, out, has_bias, activation, true);
-        t->pd.weights_desc() == W.value().desc())
+        adapter::with_data_type(t->pd.weights_desc(), memory::data_type::f32) == W.value().desc())
       fwd = std::move(t);
 
   const Tensor x_src = x2.to_desc(fwd->pd.src_desc());
   // The kernel as the primitive reads it: the value itself when the Dense layer keeps it in
   // this layout (the weight-layout rule, autograd/variable.h), else a copy kept until it changes.
   const Tensor w_compute = W.value_in({fwd->pd.weights_desc(), kWeightAxes});
+  // The layout the kernel gradient is handed back in: the compute kernel's, or under bf16 the
+  // f32 master kernel's own (where the optimizer updates it).
+  const memory::data_type low = fwd->pd.src_desc().data_type();
+  const Tensor w_master = low != memory::data_type::f32 ? W.value() : w_compute;
   Tensor y2 = Tensor::empty_like_desc(Shape{rows, out}, fwd->pd.dst_desc());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_src.memory()},
                                        {DNNL_ARG_WEIGHTS, w_compute.memory()},
@@ -96,14 +116,16 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
 
   std::vector<Variable> inputs{x, W};
   if (has_bias) inputs.push_back(b);
-  const Tensor x_saved = x_src, w_saved = w_compute;
+  const Tensor x_saved = x_src, w_saved = w_compute, w_master_saved = w_master;
   const Tensor y_saved = activation != FusedActivation::none ? y2 : Tensor();
   return record(
       "dense", std::move(y), inputs,
-      [fwd, x_saved, w_saved, y_saved, activation, has_bias, x_shape = xs, w_shape = W.shape(),
-       bias_md, rows, in, out](const Tensor& g, const std::vector<bool>& needs) {
+      [fwd, x_saved, w_saved, w_master_saved, y_saved, activation, has_bias, x_shape = xs,
+       w_shape = W.shape(), bias_md, rows, in, out,
+       low](const Tensor& g, const std::vector<bool>& needs) {
         Tensor g2 = g.to_plain().reshape(Shape{rows, out}).to_desc(fwd->pd.dst_desc());
         g2 = fused_activation_backward(activation, g2, y_saved);
+        g2 = g2.to_desc(adapter::with_data_type(g2.desc(), low));  // bf16 under BFloat16Compute
         std::vector<Tensor> grads(has_bias ? 3 : 2);
 
         if (needs[0]) {
@@ -111,7 +133,8 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           key << fwd->pd.src_desc() << w_saved.desc() << g2.desc();
           auto bwd = cached_primitive<dnnl::inner_product_backward_data>(key, [&] {
             return adapter::inner_product_backward_data(
-                fwd->pd.src_desc(), adapter::any_desc({out, in}), g2.desc(), fwd->pd);
+                adapter::with_data_type(fwd->pd.src_desc(), memory::data_type::f32),
+                adapter::any_desc({out, in}, low), g2.desc(), fwd->pd);
           });
           const Tensor w_bwd = w_saved.to_desc(bwd->pd.weights_desc());
           const Tensor g_bwd = g2.to_desc(bwd->pd.diff_dst_desc());
@@ -149,7 +172,7 @@ Variable dense(const Variable& x, const Variable& W, const Variable& b,
           }
           // The kernel gradient in the layout the kernel is stored in (the forward primitive's):
           // the optimizer updates it there without a reorder.
-          grads[1] = dw.to_desc(w_saved.desc());
+          grads[1] = dw.to_layout(w_master_saved.desc(), w_master_saved.axes());
           if (has_bias) grads[2] = std::move(db);
         }
         return grads;

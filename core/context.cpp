@@ -43,6 +43,40 @@ void set_num_threads(int n) {
 
 int num_threads() { return threads().n; }
 
+bool cpu_has_native_bf16() {
+  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
+const char* cpu_isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41:
+      return "sse41";
+    case dnnl::cpu_isa::avx:
+      return "avx";
+    case dnnl::cpu_isa::avx2:
+      return "avx2";
+    case dnnl::cpu_isa::avx512_core:
+      return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
+  }
+}
+
+namespace {
+thread_local bool t_bf16 = false;
+}  // namespace
+
+BFloat16Compute::BFloat16Compute() : previous_(t_bf16) { t_bf16 = true; }
+BFloat16Compute::~BFloat16Compute() { t_bf16 = previous_; }
+bool bf16_compute() { return t_bf16; }
+
 namespace detail {
 
 dnnl::engine& engine() {

@@ -16,6 +16,28 @@ namespace keel {
 void set_num_threads(int n);
 int num_threads();
 
+// Whether this processor runs oneDNN's bfloat16 kernels natively (AVX512-BF16, or AMX-BF16),
+// by oneDNN's ISA query; and the name of the ISA oneDNN uses here ("avx512_core_bf16").
+bool cpu_has_native_bf16();
+const char* cpu_isa_name();
+
+// Mixed bfloat16 precision (Model::compile's precision "mixed_bfloat16"): while a
+// BFloat16Compute is alive on a thread, convolutions and inner products read their source and
+// weights in bfloat16 (oneDNN's bf16 kernels), accumulate in float32 and write float32 outputs,
+// input gradients and weight gradients. The weights themselves (the master copy the optimizer
+// updates), their optimizer state and every other op stay float32. Nests.
+class BFloat16Compute {
+ public:
+  BFloat16Compute();
+  ~BFloat16Compute();
+  BFloat16Compute(const BFloat16Compute&) = delete;
+  BFloat16Compute& operator=(const BFloat16Compute&) = delete;
+
+ private:
+  bool previous_;
+};
+bool bf16_compute();
+
 namespace detail {
 
 dnnl::engine& engine();

@@ -23,6 +23,17 @@ memory::desc any_desc(const memory::dims& dims) {
   return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
 }
 
+memory::desc any_desc(const memory::dims& dims, memory::data_type type) {
+  return memory::desc(dims, type, memory::format_tag::any);
+}
+
+memory::desc with_data_type(const memory::desc& md, memory::data_type type) {
+  if (md.data_type() == type) return md;
+  dnnl_memory_desc_t d = md.data;  // strides count elements: the layout holds for any type
+  d.data_type = static_cast<dnnl_data_type_t>(type);
+  return memory::desc(d);
+}
+
 memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag) {
   return memory::desc(dims, memory::data_type::f32, tag);
 }

@@ -2,11 +2,14 @@
 //
 //   fashion_mnist [--epochs N] [--batch-size B] [--seed S] [--threads T] [--limit N] [--data DIR]
 //                 [--checkpoint PATH] [--resume PATH] [--plot FILE.svg]
+//                 [--precision float32|mixed_bfloat16]
 //
 // --checkpoint saves a full checkpoint after every epoch; --resume loads one and continues up to
 // --epochs epochs in all: with the same thread count, 1 epoch + resume + 1 epoch gives the same
 // weights, bit for bit, as 2 epochs straight. --plot draws the loss and accuracy per epoch as
 // an SVG picture, updated at each epoch's end (callbacks::PlotLogger; resumed runs continue it).
+// --precision mixed_bfloat16 trains with bf16 convolutions and inner products (f32 weights;
+// models/model.h CompileOptions); a resumed run keeps the checkpoint's precision.
 //
 // Conv 32 3x3 relu -> Conv 64 3x3 relu -> MaxPool 2x2 -> Dropout .25 -> Flatten -> Dense 128 relu
 // -> Dropout .5 -> Dense 10 softmax, categorical crossentropy. Prints the summary, the progress
@@ -30,14 +33,14 @@ struct Flags {
   int threads = 0;  // 0 = keel's default
   std::int64_t limit = 0;
   std::string data = keel::kFashionMnistDir;
-  std::string checkpoint, resume, plot;
+  std::string checkpoint, resume, plot, precision = "float32";
 };
 
 [[noreturn]] void usage(const char* problem) {
   std::fprintf(stderr,
                "fashion_mnist: %s\nusage: fashion_mnist [--epochs N] [--batch-size B] [--seed S] "
                "[--threads T] [--limit N] [--data DIR] [--checkpoint PATH] [--resume PATH] "
-               "[--plot FILE.svg]\n",
+               "[--plot FILE.svg] [--precision float32|mixed_bfloat16]\n",
                problem);
   std::exit(2);
 }
@@ -74,6 +77,8 @@ Flags parse(int argc, char** argv) {
       f.resume = value;
     else if (flag == "--plot")
       f.plot = value;
+    else if (flag == "--precision")
+      f.precision = value;
     else
       usage(("unknown flag " + flag).c_str());
   }
@@ -110,7 +115,7 @@ int main(int argc, char** argv) {
     } else {
       model = keel::examples::flagship_model();
       model->compile(std::make_shared<keel::optimizers::Adam>(), "categorical_crossentropy",
-                     {"accuracy"});
+                     {"accuracy"}, {.precision = flags.precision});
     }
     model->print_summary();
 

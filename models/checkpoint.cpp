@@ -140,7 +140,8 @@ Checkpoint load_checkpoint(const std::string& path) {
       out.optimizer->set_state(std::move(state));
       if (compile.is_object()) {
         out.model->compile(out.optimizer, compile.at("loss").get<std::vector<std::string>>(),
-                           compile.at("metrics").get<std::vector<std::string>>());
+                           compile.at("metrics").get<std::vector<std::string>>(),
+                           {.precision = compile.value("precision", std::string("float32"))});
       }
     } catch (const Error& e) {
       throw ValueError(fmt::str(path, ": the optimizer cannot be restored: ", e.what()));

@@ -5,12 +5,14 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "keel/autograd/ops.h"
 #include "keel/autograd/tape.h"
+#include "keel/core/context.h"
 #include "keel/core/detail/profiler.h"
 #include "keel/core/error.h"
 #include "keel/core/format.h"
@@ -307,8 +309,19 @@ Variable Model::regularization_loss() const {
 // --- compile -----------------------------------------------------------------------------------
 
 void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::vector<std::string> loss,
-                    std::vector<std::string> metrics) {
+                    std::vector<std::string> metrics, const CompileOptions& options) {
   if (!optimizer) throw ValueError(fmt::str("Model '", name_, "': compile needs an optimizer"));
+  if (options.precision != "float32" && options.precision != "mixed_bfloat16")
+    throw ValueError(fmt::str("Model '", name_, "': compile: precision is ",
+                              fmt::quoted(options.precision),
+                              ", expected 'float32' or 'mixed_bfloat16'"));
+  if (options.precision == "mixed_bfloat16" && !cpu_has_native_bf16())
+    throw ValueError(
+        fmt::str("Model '", name_,
+                 "': compile: precision 'mixed_bfloat16' needs a processor with native "
+                 "bfloat16 (AVX512-BF16 or AMX-BF16); oneDNN finds ",
+                 cpu_isa_name(),
+                 " here, where bf16 would be emulated far slower than float32: use 'float32'"));
   if (loss.size() == 1 && outputs_.size() > 1) loss.assign(outputs_.size(), loss[0]);
   if (loss.size() != outputs_.size())
     throw ValueError(fmt::str("Model '", name_, "': ", loss.size(), " losses for ", outputs_.size(),
@@ -333,18 +346,19 @@ void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::vecto
   metric_fns_ = std::move(metric_fns);
   metric_requests_ = std::move(metrics);
   metrics_names_ = std::move(names);
+  precision_ = options.precision;
   // The seed of the per-epoch shuffling: from keel's RNG, so keel::set_seed fixes the order.
   shuffle_seed_ = global_rng().uniform_int(UINT64_MAX);
 }
 
 void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, const std::string& loss,
-                    std::vector<std::string> metrics) {
-  compile(std::move(optimizer), std::vector<std::string>{loss}, std::move(metrics));
+                    std::vector<std::string> metrics, const CompileOptions& options) {
+  compile(std::move(optimizer), std::vector<std::string>{loss}, std::move(metrics), options);
 }
 
 void Model::compile(std::string_view optimizer, const std::string& loss,
-                    std::vector<std::string> metrics) {
-  compile(optimizers::get(optimizer), std::vector<std::string>{loss}, std::move(metrics));
+                    std::vector<std::string> metrics, const CompileOptions& options) {
+  compile(optimizers::get(optimizer), std::vector<std::string>{loss}, std::move(metrics), options);
 }
 
 optimizers::Optimizer& Model::optimizer() const {
@@ -390,6 +404,8 @@ void Model::check_data(const std::vector<Tensor>& x, const std::vector<Tensor>* 
 
 std::vector<double> Model::run_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                      const Tensor& sample_weight, bool train) {
+  std::optional<BFloat16Compute> bf16;
+  if (precision_ == "mixed_bfloat16") bf16.emplace();
   std::vector<Variable> xs;
   for (const auto& t : x) xs.emplace_back(t);
   std::vector<Variable> outputs;
@@ -473,6 +489,8 @@ std::vector<double> Model::test_on_batch(const Tensor& x, const Tensor& y,
 }
 
 std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) {
+  std::optional<BFloat16Compute> bf16;
+  if (precision_ == "mixed_bfloat16") bf16.emplace();
   check_data(x, nullptr, "predict_on_batch");
   NoGrad no_grad;
   layers::LearningPhase phase(false);

@@ -99,6 +99,16 @@ struct H5LoadOptions {
   std::string kernels = "auto";
 };
 
+struct CompileOptions {
+  // "float32" (default) or "mixed_bfloat16": every step and prediction then runs its
+  // convolutions and inner products on oneDNN's bf16 kernels (bf16 source and weights, f32
+  // accumulation, outputs and gradients; core/context.h's BFloat16Compute) while the weights,
+  // the optimizer state, the losses and every other op stay float32 — checkpoints hold the
+  // same f32 weights either way. ValueError on a processor without native bf16 (AVX512-BF16 or
+  // AMX; oneDNN's ISA query), where oneDNN would emulate it far slower than float32.
+  std::string precision = "float32";
+};
+
 class Model {
  public:
   Model(std::vector<layers::SymbolicTensor> inputs, std::vector<layers::SymbolicTensor> outputs,
@@ -171,11 +181,13 @@ class Model {
 
   // --- training ----------------------------------------------------------------------------
   void compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::vector<std::string> loss,
-               std::vector<std::string> metrics = {});
+               std::vector<std::string> metrics = {}, const CompileOptions& options = {});
   void compile(std::shared_ptr<optimizers::Optimizer> optimizer, const std::string& loss,
-               std::vector<std::string> metrics = {});
+               std::vector<std::string> metrics = {}, const CompileOptions& options = {});
   void compile(std::string_view optimizer, const std::string& loss,
-               std::vector<std::string> metrics = {});
+               std::vector<std::string> metrics = {}, const CompileOptions& options = {});
+  // "float32" or "mixed_bfloat16", as compiled.
+  const std::string& precision() const { return precision_; }
   bool compiled() const { return optimizer_ != nullptr; }
   optimizers::Optimizer& optimizer() const;
   // "loss", then per-output losses (several outputs), then the metric names.
@@ -278,6 +290,7 @@ class Model {
   std::vector<std::string> metric_requests_;  // output-major: outputs x requested metrics
   std::vector<std::string> metrics_names_;
   std::uint64_t shuffle_seed_ = 0;
+  std::string precision_ = "float32";
   std::vector<std::shared_ptr<callbacks::Callback>> active_callbacks_;
 };
 

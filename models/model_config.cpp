@@ -25,7 +25,9 @@ using layers::SymbolicTensor;
 
 Config Model::compile_config() const {
   if (!optimizer_) return nullptr;
-  return {{"loss", loss_names_}, {"metrics", metric_requests_}};
+  Config c = {{"loss", loss_names_}, {"metrics", metric_requests_}};
+  if (precision_ != "float32") c["precision"] = precision_;  // absent: float32 (older files)
+  return c;
 }
 
 Config Model::get_config() const {

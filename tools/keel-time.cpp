@@ -1,13 +1,14 @@
 // keel-time: where a model's training step spends its time, layer by layer (models/profile.h).
 //
 //   keel-time MODEL [--batch B] [--iterations N] [--warmup W] [--threads T]
-//                   [--precision f32] [--format table|csv] [--trace FILE]
+//                   [--precision f32|bf16] [--format table|csv] [--trace FILE]
 //
 // MODEL is a built-in name — flagship (the Fashion-MNIST CNN), vgg16, vgg19, resnet50,
 // inception_v3, xception (random weights, tf ordering, 224x224x3 or the model's default) —, a
 // Keras 1 model JSON (*.json, as Keras's to_json() writes it) or a keel checkpoint. A model
 // that is not compiled is compiled with SGD(lr=0.01, momentum=0.9) and
 // categorical_crossentropy. Inputs are uniform random, targets one-hot for a 2-D output.
+// --precision bf16 (or mixed_bfloat16) compiles it with mixed bfloat16 (models/model.h).
 // Prints per layer the forward and backward time, its share of the step, the GFLOP/s against
 // the machine's f32 peak (measured: a 2048^3 f32 matmul), the layouts in and out of its first
 // primitive and the oneDNN implementations that ran (a `ref` kernel is flagged); then the
@@ -41,7 +42,7 @@ constexpr int kUsageError = 2;
 int usage() {
   std::fprintf(stderr,
                "usage: keel-time MODEL [--batch B] [--iterations N] [--warmup W] [--threads T]\n"
-               "                 [--precision f32] [--format table|csv] [--trace FILE]\n"
+               "                 [--precision f32|bf16] [--format table|csv] [--trace FILE]\n"
                "  MODEL: flagship | vgg16 | vgg19 | resnet50 | inception_v3 | xception |\n"
                "         MODEL.json (Keras 1 to_json) | a keel checkpoint\n");
   return kUsageError;
@@ -70,39 +71,60 @@ long long integer(const std::string& name, const std::string& value, long long m
   return v;
 }
 
-std::shared_ptr<keel::Model> load_model(const std::string& what, std::int64_t* default_batch) {
+// The model, compiled with `precision` (a checkpoint's own optimizer and loss kept).
+std::shared_ptr<keel::Model> load_model(const std::string& what, const std::string& precision,
+                                        std::int64_t* default_batch) {
   *default_batch = 8;
+  const keel::CompileOptions options{.precision = precision};
+  auto sgd = [] {
+    return std::make_shared<keel::optimizers::SGD>(
+        keel::optimizers::SGDOptions{.lr = 0.01f, .momentum = 0.9f});
+  };
+  std::shared_ptr<keel::Model> m;
   if (what == "flagship") {
     *default_batch = 128;  // the flagship's own batch size
-    std::shared_ptr<keel::Model> m = keel::examples::flagship_model();
-    m->compile("adam", "categorical_crossentropy");
+    m = keel::examples::flagship_model();
+    m->compile("adam", "categorical_crossentropy", {}, options);
     return m;
   }
   const auto names = keel::applications::application_names();
-  if (std::find(names.begin(), names.end(), what) != names.end())
-    return keel::applications::application(what, {.dim_ordering = "tf"});
-  if (!std::ifstream(what))
-    throw keel::IOError("cannot open '" + what +
-                        "': not a file, nor flagship, vgg16, vgg19, resnet50, inception_v3, "
-                        "xception");
-  if (what.size() > 5 && what.substr(what.size() - 5) == ".json")
-    return keel::model_from_json_file(what);
-  return keel::load_checkpoint(what).model;
+  if (std::find(names.begin(), names.end(), what) != names.end()) {
+    m = keel::applications::application(what, {.dim_ordering = "tf"});
+  } else {
+    if (!std::ifstream(what))
+      throw keel::IOError("cannot open '" + what +
+                          "': not a file, nor flagship, vgg16, vgg19, resnet50, inception_v3, "
+                          "xception");
+    if (what.size() > 5 && what.substr(what.size() - 5) == ".json") {
+      m = keel::model_from_json_file(what);
+    } else {
+      keel::Checkpoint ckpt = keel::load_checkpoint(what);
+      m = ckpt.model;
+      if (m->compiled()) {
+        const keel::Config c = m->compile_config();
+        m->compile(ckpt.optimizer, c.at("loss").get<std::vector<std::string>>(),
+                   c.at("metrics").get<std::vector<std::string>>(), options);
+        return m;
+      }
+    }
+  }
+  m->compile(sgd(), "categorical_crossentropy", {}, options);
+  return m;
 }
 
 int run(const Args& a) {
   if (a.threads) keel::set_num_threads(*a.threads);
-  if (a.precision != "f32")
-    throw keel::ValueError("--precision is '" + a.precision +
-                           "', expected f32 (keel trains in float32 only so far)");
+  std::string precision;
+  if (a.precision == "f32" || a.precision == "float32")
+    precision = "float32";
+  else if (a.precision == "bf16" || a.precision == "mixed_bfloat16")
+    precision = "mixed_bfloat16";
+  else
+    throw keel::ValueError("--precision is '" + a.precision + "', expected f32 or bf16");
   keel::set_seed(0);
   std::int64_t batch = 0;
-  auto model = load_model(a.model, &batch);
+  auto model = load_model(a.model, precision, &batch);
   if (a.batch) batch = *a.batch;
-  if (!model->compiled())
-    model->compile(std::make_shared<keel::optimizers::SGD>(
-                       keel::optimizers::SGDOptions{.lr = 0.01f, .momentum = 0.9f}),
-                   "categorical_crossentropy");
 
   std::vector<std::int64_t> in_dims{batch}, out_dims{batch};
   const keel::Shape in = model->input_shape(), out = model->output_shape();
@@ -121,9 +143,9 @@ int run(const Args& a) {
   if (a.format == "csv") {
     std::fputs(report.csv().c_str(), stdout);
   } else {
-    std::printf("keel-time: %s (%s), batch %lld, %d threads, %d iterations after %d warm-up\n",
-                a.model.c_str(), model->name().c_str(), static_cast<long long>(batch),
-                report.threads, a.iterations, a.warmup);
+    std::printf("keel-time: %s (%s), %s, batch %lld, %d threads, %d iterations after %d warm-up\n",
+                a.model.c_str(), model->name().c_str(), precision.c_str(),
+                static_cast<long long>(batch), report.threads, a.iterations, a.warmup);
     std::fputs(report.table().c_str(), stdout);
   }
   if (!a.trace.empty()) report.write_trace(a.trace);

@@ -24,8 +24,11 @@ using dnnl::prop_kind;
 
 // A plain (strided) f32 descriptor.
 memory::desc plain_desc(const memory::dims& dims, const memory::dims& strides);
-// A descriptor whose layout the primitive chooses (format `any`).
+// A descriptor whose layout the primitive chooses (format `any`), f32 or of type `type`.
 memory::desc any_desc(const memory::dims& dims);
+memory::desc any_desc(const memory::dims& dims, memory::data_type type);
+// `md` with its elements of type `type`, the layout (dims, blocking, strides) unchanged.
+memory::desc with_data_type(const memory::desc& md, memory::data_type type);
 // A descriptor with an explicit format tag.
 memory::desc tagged_desc(const memory::dims& dims, memory::format_tag tag);
 // The plain tag of image data with `ndims` dims (3 to 5): ncw/nchw/ncdhw (channels first) or

@@ -60,6 +60,15 @@ TEST_P(KeelTimeBuiltIn, RunsAStep) {
 INSTANTIATE_TEST_SUITE_P(Names, KeelTimeBuiltIn,
                          ::testing::Values("flagship", "vgg16", "resnet50"));
 
+TEST(KeelTime, Bf16RunsOneDnnsBf16Kernels) {
+  if (!cpu_has_native_bf16()) GTEST_SKIP() << "no native bf16 here (" << cpu_isa_name() << ")";
+  const ToolRun r =
+      keel_time({"flagship", "--batch", "16", "--iterations", "1", "--precision", "bf16"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("mixed_bfloat16"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("convolution jit_bf16"), std::string::npos) << r.out;
+}
+
 TEST(KeelTime, TraceFileIsChromeTraceEventJson) {
   TempFile trace(".json");
   const ToolRun r = keel_time(
