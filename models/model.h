@@ -238,7 +238,8 @@ class Model {
   // Keras's model.to_json(): get_config() plus "keras_version" (1.2.2, the semantics keel
   // follows), as text that model_from_json reads back.
   std::string to_json() const;
-  // {"loss": [...], "metrics": [...]} as given to compile(); null before compile.
+  // {"loss": [...], "metrics": [...]} as given to compile(), with "precision" when it is not
+  // float32; null before compile.
   Config compile_config() const;
 
   // What fit() needs to continue exactly (checkpoints): the seed of the per-epoch shuffling
