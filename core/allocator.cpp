@@ -98,17 +98,7 @@ class CachingAllocator {
       // Growing: wholly free segments too small for this request go back to the system
       // first, so that one segment serves a sequence of ever larger short-lived buffers
       // (VGG16's three Dense gradients, 16, 64 and 392 MiB) instead of one segment each.
-      for (auto f = free_large.begin(); f != free_large.end();) {
-        Block* s = f->second;
-        if (s->prev || s->next) {
-          ++f;
-          continue;
-        }
-        std::free(s->ptr);
-        stats_.bytes_cached -= s->size;
-        delete s;
-        f = free_large.erase(f);
-      }
+      release_free_segments(free_large);
       const std::size_t size = (rounded + kHugePage - 1) / kHugePage * kHugePage;
       void* p = std::aligned_alloc(kHugePage, size);
       if (!p) refuse(size);
@@ -173,19 +163,7 @@ class CachingAllocator {
       stats_.bytes_cached -= size * blocks.size();
     }
     small_.clear();
-    for (auto& free_large : free_large_) {
-      for (auto it = free_large.begin(); it != free_large.end();) {
-        Block* b = it->second;
-        if (b->prev || b->next) {
-          ++it;
-          continue;
-        }
-        std::free(b->ptr);
-        stats_.bytes_cached -= b->size;
-        delete b;
-        it = free_large.erase(it);
-      }
-    }
+    for (auto& free_large : free_large_) release_free_segments(free_large);
   }
 
   AllocatorStats stats() {
@@ -209,6 +187,22 @@ class CachingAllocator {
     stats_.bytes_in_use += rounded;
     if (stats_.bytes_in_use > stats_.peak_bytes_in_use)
       stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  }
+
+  // Returns every wholly free segment (a free block with no neighbour) of an arena to the
+  // system. Called with mu_ held.
+  void release_free_segments(std::map<Key, Block*>& free_large) {
+    for (auto it = free_large.begin(); it != free_large.end();) {
+      Block* b = it->second;
+      if (b->prev || b->next) {
+        ++it;
+        continue;
+      }
+      std::free(b->ptr);
+      stats_.bytes_cached -= b->size;
+      delete b;
+      it = free_large.erase(it);
+    }
   }
 
   std::mutex mu_;
