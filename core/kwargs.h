@@ -25,10 +25,13 @@
 //                             then validate()
 //   names<O>()                the Keras names, in order
 //
-// A field is `config` (read and written), `read_only` (accepted from a config, never written:
-// keys Keras writes that keel resolves into others) or `runtime` (never in a config: weights,
-// callables; validated only). Values go to and from JSON through Codec<T>; the types of core
-// are here, other modules specialise Codec for theirs (Initializer, regularizers, constraints).
+// A field is `config` (read and written), `extension` (a keel argument Keras 1 does not have:
+// read, and written only when it differs from its default, so that the config of an object
+// that does not use it is one Keras 1 reads), `read_only` (accepted from a config, never
+// written: keys Keras writes that keel resolves into others) or `runtime` (never in a config:
+// weights, callables; validated only). Values go to and from JSON through Codec<T>; the types of
+// core are here, other modules specialise Codec for theirs (Initializer, regularizers,
+// constraints).
 #pragma once
 
 #include <array>
@@ -332,7 +335,7 @@ Rule<std::optional<T>> if_given(Rule<T> rule) {
 }
 
 // --- fields and tables ------------------------------------------------------------------------
-enum class Use { config, read_only, runtime };
+enum class Use { config, extension, read_only, runtime };
 
 template <class O, class T, Use U = Use::config>
 struct Field {
@@ -353,6 +356,11 @@ Field<O, T> field(std::string_view name, T O::*member, std::type_identity_t<Rule
 template <class O, class T>
 Field<O, T> required(std::string_view name, T O::*member, std::type_identity_t<Rule<T>> rule = {}) {
   return {name, member, std::move(rule), true};
+}
+template <class O, class T>
+Field<O, T, Use::extension> extension(std::string_view name, T O::*member,
+                                      std::type_identity_t<Rule<T>> rule = {}) {
+  return {name, member, std::move(rule)};
 }
 template <class O, class T>
 Field<O, T, Use::read_only> read_only(std::string_view name, T O::*member,
@@ -427,14 +435,19 @@ void validate(const O& o, std::string_view who) {
   });
 }
 
-// The Keras config of `o`: every `config` field.
+// The Keras config of `o`: every `config` field, and each `extension` field not at its default.
 template <HasFields O>
 Config to_config(const O& o) {
   Config c = Config::object();
+  const O defaults{};
   detail::for_each_field<O>([&](const auto& f) {
     using F = std::remove_cvref_t<decltype(f)>;
-    if constexpr (F::use == Use::config)
+    if constexpr (F::use == Use::config) {
       c[std::string(f.name)] = Codec<typename F::Type>::write(o.*(f.member));
+    } else if constexpr (F::use == Use::extension) {
+      if (!(o.*(f.member) == defaults.*(f.member)))
+        c[std::string(f.name)] = Codec<typename F::Type>::write(o.*(f.member));
+    }
   });
   return c;
 }

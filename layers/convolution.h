@@ -29,6 +29,8 @@
 //                 split into G blocks, block g of the output seeing block g of the input only;
 //                 C and nb_filter must divide by G; the kernel is (..., C/G, nb_filter) in
 //                 Keras's layout and its fans are those of that kernel shape. Default 1.
+//                 Like `algorithm`, a keel extension goes into get_config() only when not at its
+//                 default, so that a layer that does not use it has a config Keras 1 reads.
 //   algorithm     (keel extension, Convolution2D) how oneDNN computes it: 'direct' (default),
 //                 'winograd' (F(4x4, 3x3): 3x3 kernels, stride 1, no atrous rate, groups 1,
 //                 on AVX-512; otherwise a ValueError at the first call naming what it needs)
@@ -116,7 +118,7 @@ struct Convolution1DOptions {
             field("input_dim", &O::input_dim, kwargs::if_given<std::int64_t>(kwargs::positive())),
             field("input_length", &O::input_length,
                   kwargs::if_given<std::int64_t>(kwargs::positive())),
-            field("groups", &O::groups, kwargs::positive())),
+            kwargs::extension("groups", &O::groups, kwargs::positive())),
         conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
   }
 };
@@ -180,8 +182,9 @@ struct Convolution2DOptions {
             field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
             field("subsample", &O::subsample, kwargs::positive()),
             field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
-            field("groups", &O::groups, kwargs::positive()),
-            field("algorithm", &O::algorithm, kwargs::one_of({"direct", "winograd", "auto"}))),
+            kwargs::extension("groups", &O::groups, kwargs::positive()),
+            kwargs::extension("algorithm", &O::algorithm,
+                              kwargs::one_of({"direct", "winograd", "auto"}))),
         conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
   }
 };
@@ -310,7 +313,7 @@ struct Convolution3DOptions {
             field("border_mode", &O::border_mode, border_mode_rule({"valid", "same", "full"})),
             field("subsample", &O::subsample, kwargs::positive()),
             field("dim_ordering", &O::dim_ordering, dim_ordering_rule()),
-            field("groups", &O::groups, kwargs::positive())),
+            kwargs::extension("groups", &O::groups, kwargs::positive())),
         conv_common_fields<O>(), kernel_penalty_fields<O>(), base_fields<O>());
   }
 };
